@@ -1,0 +1,43 @@
+# Every target sets itself up: a fresh machine needs only python3 (3.11+) and make.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1-12)
+# sam build uses the Lambda's Python (3.13) when pyenv has it, else whatever python3.13 is on PATH.
+PY313 := $(shell pyenv prefix 3.13.0 2>/dev/null)
+SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(if $(PY313),PATH="$(PY313)/bin:$$PATH")
+
+.PHONY: setup demo test unit lint build security bench clean lock
+
+$(STAMP): requirements/dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+demo: $(STAMP) ## Run one import end to end in the offline sandbox
+	$(BIN)/python -m sandbox run --artifacts examples/nova-micro-demo
+
+test: $(STAMP) ## Every check: lint, template, unit, handler and workflow tests
+	$(SAM_ENV) $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+	$(SAM_ENV) $(BIN)/sam validate --lint
+
+build: $(STAMP) ## sam build with the Lambda runtime's Python (3.13)
+	$(SAM_ENV) $(BIN)/sam build
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf .aws-sam .pytest_cache .hypothesis
+	find . -name __pycache__ -prune -exec rm -rf {} +
+
+lock: ## Re-resolve requirements/dev.in into the pinned requirements/dev.txt
+	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
+	/tmp/lock-venv/bin/pip install --quiet -r requirements/dev.in
+	{ head -2 requirements/dev.txt; /tmp/lock-venv/bin/pip freeze; } > requirements/dev.txt.new && mv requirements/dev.txt.new requirements/dev.txt

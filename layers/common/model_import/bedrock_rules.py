@@ -1,0 +1,82 @@
+"""Bedrock CreateCustomModel request constraints, as the service enforces them.
+
+botocore only checks required members, types and minimum lengths on the client side; the
+service answers everything else with a ValidationException. These are checked here first so
+that a rejection can say exactly what was wrong. The same rules back the sandbox's emulated
+Bedrock, so a request that passes offline passes the same checks on AWS.
+"""
+
+from __future__ import annotations
+
+import re
+
+MODEL_NAME_MAX = 63
+MODEL_NAME_RE = re.compile(r"([0-9a-zA-Z][_-]?){1,63}")
+MODEL_NAME_RULE = (
+    "1-63 characters: letters, digits, and single '-' or '_' separators; "
+    "it must start and end with a letter or digit"
+)
+
+S3_URI_MAX = 1024
+S3_URI_RE = re.compile(
+    r"s3://[a-z0-9][-.a-z0-9]{1,61}[a-z0-9](?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?"
+)
+S3_URI_RULE = (
+    "s3://<bucket>/<path>/ with a lowercase bucket name and path segments made of "
+    "letters, digits and - ! _ * ' ( ) ."
+)
+
+ROLE_ARN_RE = re.compile(r"arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+")
+KMS_KEY_ARN_RE = re.compile(r"arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}")
+
+MAX_TAGS = 50
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+TAG_RE = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*")
+TAG_RULE = "letters, digits, spaces and . _ : / = + @ -"
+
+TOKEN_MAX = 256
+TOKEN_RE = re.compile(r"[a-zA-Z0-9]([-a-zA-Z0-9]{0,254}[a-zA-Z0-9])?")
+
+MODEL_STATUSES = ("Active", "Creating", "Failed")
+
+
+def is_valid_model_name(name: object) -> bool:
+    """Bedrock's pattern, plus no trailing separator (stricter than the service, never looser)."""
+    return (
+        isinstance(name, str)
+        and len(name) <= MODEL_NAME_MAX
+        and MODEL_NAME_RE.fullmatch(name) is not None
+        and name[-1] not in "-_"
+    )
+
+
+def is_valid_s3_uri(uri: object) -> bool:
+    return isinstance(uri, str) and 1 <= len(uri) <= S3_URI_MAX and S3_URI_RE.fullmatch(uri) is not None
+
+
+def is_valid_token(token: object) -> bool:
+    return isinstance(token, str) and 1 <= len(token) <= TOKEN_MAX and TOKEN_RE.fullmatch(token) is not None
+
+
+def tag_problem(key: object, value: object) -> str | None:
+    """Why one tag breaks Bedrock's rules, or None when it is fine."""
+    if not isinstance(key, str) or not isinstance(value, str):
+        return f"tag {key!r}: keys and values must be strings"
+    if not 1 <= len(key) <= TAG_KEY_MAX:
+        return f"tag key {key[:40]!r}: must be 1-{TAG_KEY_MAX} characters (has {len(key)})"
+    if len(value) > TAG_VALUE_MAX:
+        return f"tag {key!r}: value must be at most {TAG_VALUE_MAX} characters (has {len(value)})"
+    if TAG_RE.fullmatch(key) is None:
+        return f"tag key {key!r}: may only contain {TAG_RULE}"
+    if TAG_RE.fullmatch(value) is None:
+        return f"tag {key!r}: value {value[:40]!r} may only contain {TAG_RULE}"
+    return None
+
+
+def suggest_model_name(name: str) -> str:
+    """A valid name close to `name`, offered in rejections (never applied silently)."""
+    cleaned = re.sub(r"[^0-9a-zA-Z_-]+", "-", name)
+    cleaned = re.sub(r"[_-]{2,}", lambda m: m.group(0)[0], cleaned)
+    cleaned = cleaned.strip("_-")[:MODEL_NAME_MAX].strip("_-")
+    return cleaned or "imported-model"

@@ -1,0 +1,46 @@
+"""Named exceptions. Lambda reports the class name as the error type, and the state machine's
+Retry and Catch clauses route on these exact names (see statemachine/model_import.asl.json)."""
+
+from __future__ import annotations
+
+
+class ImportRejected(Exception):
+    """The request cannot be imported as given (bad input, name taken). Not retried.
+
+    The message is the reason shown to the user: what is wrong and how to fix it.
+    """
+
+
+class BedrockThrottled(Exception):
+    """Bedrock answered ThrottlingException. Retried by the state machine with backoff."""
+
+
+class BedrockUnavailable(Exception):
+    """Bedrock answered InternalServerException or ServiceUnavailableException. Retried."""
+
+
+class S3Unavailable(Exception):
+    """S3 answered SlowDown, InternalError or ServiceUnavailable. Retried."""
+
+
+class NotificationUnavailable(Exception):
+    """SNS (or the topic's KMS key) failed transiently. Retried."""
+
+
+class LedgerUnavailable(Exception):
+    """The DynamoDB ledger that keeps notifications unique failed transiently. Retried."""
+
+
+class AwsCallFailed(Exception):
+    """An AWS error the workflow cannot get past (access denied, missing resource, quota).
+
+    Caught by the state machine and reported with outcome ERROR.
+    """
+
+
+class ConfigurationError(Exception):
+    """An environment variable the function needs is missing or malformed (fails at init)."""
+
+
+#: Error names the state machine retries; tests check the ASL against this list.
+RETRYABLE = ("BedrockThrottled", "BedrockUnavailable", "S3Unavailable", "NotificationUnavailable", "LedgerUnavailable")

@@ -1,0 +1,138 @@
+"""The three accepted execution inputs, parsed into one typed shape (pure, no AWS calls).
+
+1. The S3 "Object Created" event that EventBridge delivers for a trigger-file upload.
+2. A manual start naming the trigger file: {"bucket": ..., "key": ...}.
+3. A manual start naming the source directly: {"sourceUri": ..., "modelName": ..., "tags": {...}}.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from model_import.errors import ImportRejected
+
+ACCEPTED_SHAPES = (
+    'an S3 "Object Created" EventBridge event for the trigger file; '
+    '{"bucket": "<bucket>", "key": "<IncomingPrefix><model-name>/<TriggerFileName>"}; or '
+    '{"sourceUri": "s3://<bucket>/<path>/", "modelName": "<name>", "tags": {"<key>": "<value>"}} (tags optional)'
+)
+
+_BUCKET_KEY_FIELDS = {"bucket", "key"}
+_SOURCE_FIELDS_REQUIRED = {"sourceUri", "modelName"}
+_SOURCE_FIELDS_OPTIONAL = {"tags"}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Where an import request came from: the trigger object, as the notification reports it."""
+
+    bucket: str
+    key: str
+    version_id: str | None = None
+    sequencer: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"bucket": self.bucket, "key": self.key, "versionId": self.version_id, "sequencer": self.sequencer}
+
+
+@dataclass(frozen=True)
+class ParsedInput:
+    """Either a trigger object to read (`trigger`) or a direct source (`source_uri`)."""
+
+    kind: str  # "s3-event" | "manual-trigger" | "manual-source"
+    trigger: Trigger | None = None
+    source_uri: str | None = None
+    model_name: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def _reject(problem: str) -> ImportRejected:
+    return ImportRejected(f"{problem}. Accepted inputs: {ACCEPTED_SHAPES}.")
+
+
+def _describe(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _non_empty_str(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise _reject(f"{what} must be a non-empty string, got {_describe(value)}")
+    return value
+
+
+def parse_input(event: Any) -> ParsedInput:
+    """Classify an execution input, or raise ImportRejected saying which shapes are accepted."""
+    if not isinstance(event, dict):
+        raise _reject(f"the execution input must be a JSON object, got {_describe(event)}")
+    if "detail-type" in event or event.get("source") == "aws.s3":
+        return _parse_eventbridge(event)
+    if "Records" in event:
+        raise _reject(
+            "this is an S3 event notification (Records format); the pipeline is triggered through "
+            "EventBridge, or by a manual start"
+        )
+    keys = set(event)
+    if "sourceUri" in keys:
+        missing = _SOURCE_FIELDS_REQUIRED - keys
+        extra = keys - _SOURCE_FIELDS_REQUIRED - _SOURCE_FIELDS_OPTIONAL
+        if missing or extra:
+            raise _reject(_field_problem(missing, extra))
+        tags = event.get("tags", {})
+        if not isinstance(tags, dict):
+            raise _reject(f'"tags" must be an object of string to string, got {_describe(tags)}')
+        return ParsedInput(
+            kind="manual-source",
+            source_uri=_non_empty_str(event["sourceUri"], '"sourceUri"'),
+            model_name=_non_empty_str(event["modelName"], '"modelName"'),
+            tags=tags,
+        )
+    if keys & _BUCKET_KEY_FIELDS:
+        missing = _BUCKET_KEY_FIELDS - keys
+        extra = keys - _BUCKET_KEY_FIELDS
+        if missing or extra:
+            raise _reject(_field_problem(missing, extra))
+        bucket = _non_empty_str(event["bucket"], '"bucket"')
+        key = _non_empty_str(event["key"], '"key"')
+        return ParsedInput(kind="manual-trigger", trigger=Trigger(bucket=bucket, key=key))
+    if not event:
+        raise _reject("the execution input is an empty object")
+    raise _reject(f"unrecognised input with fields {sorted(keys)}")
+
+
+def _field_problem(missing: set[str], extra: set[str]) -> str:
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(f'"{name}"' for name in sorted(missing)))
+    if extra:
+        parts.append("unexpected " + ", ".join(f'"{name}"' for name in sorted(extra)))
+    return "the manual input has " + " and ".join(parts)
+
+
+def _parse_eventbridge(event: dict[str, Any]) -> ParsedInput:
+    source, detail_type = event.get("source"), event.get("detail-type")
+    if source != "aws.s3" or detail_type != "Object Created":
+        raise _reject(
+            f'this EventBridge event is source {_describe(source)}, detail-type {_describe(detail_type)}; '
+            'only "aws.s3" "Object Created" events start an import'
+        )
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        raise _reject("the S3 event has no \"detail\" object")
+    bucket = detail.get("bucket") if isinstance(detail.get("bucket"), dict) else {}
+    obj = detail.get("object") if isinstance(detail.get("object"), dict) else {}
+    name = _non_empty_str(bucket.get("name"), "the event's detail.bucket.name")
+    key = _non_empty_str(obj.get("key"), "the event's detail.object.key")
+    version_id = obj.get("version-id")
+    sequencer = obj.get("sequencer")
+    return ParsedInput(
+        kind="s3-event",
+        trigger=Trigger(
+            bucket=name,
+            key=key,
+            version_id=version_id if isinstance(version_id, str) and version_id else None,
+            sequencer=sequencer if isinstance(sequencer, str) and sequencer else None,
+        ),
+    )

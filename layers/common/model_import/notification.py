@@ -1,0 +1,118 @@
+"""The result notification: one SNS message per import, on every path.
+
+Subscribers depend on this schema; keep it stable (README, "The notification").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from model_import.errors import ImportRejected
+from model_import.inputs import parse_input
+
+OUTCOMES = ("ACTIVE", "FAILED", "REJECTED", "TIMED_OUT", "ERROR")
+FIELDS = (
+    "outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason",
+    "trigger", "executionArn", "startedAt", "finishedAt",
+)
+SUBJECT_MAX = 100
+
+
+def iso_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def error_details(error: dict[str, Any] | None) -> tuple[str, str]:
+    """(error name, message) from a Catch's {"Error", "Cause"}; a Lambda's Cause is JSON."""
+    if not isinstance(error, dict):
+        return "UnknownError", "no error details were recorded"
+    name = str(error.get("Error") or "UnknownError")
+    cause = error.get("Cause")
+    message = cause if isinstance(cause, str) else ""
+    try:
+        parsed = json.loads(message) if message else None
+    except json.JSONDecodeError:
+        parsed = None
+    if isinstance(parsed, dict) and "errorMessage" in parsed:
+        message = str(parsed["errorMessage"])
+    return name, message or "no message"
+
+
+def describe_input(event: Any) -> dict[str, Any]:
+    """Best-effort modelName, sourceUri and trigger from a raw input that was rejected."""
+    try:
+        parsed = parse_input(event)
+    except ImportRejected:
+        return {"modelName": None, "sourceUri": None, "trigger": None}
+    if parsed.trigger is not None:
+        parts = parsed.trigger.key.split("/")
+        return {
+            "modelName": parts[-2] if len(parts) >= 2 and parts[-2] else None,
+            "sourceUri": None,
+            "trigger": parsed.trigger.to_dict(),
+        }
+    return {"modelName": parsed.model_name, "sourceUri": parsed.source_uri, "trigger": None}
+
+
+def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str | None:
+    if outcome == "ACTIVE":
+        return None
+    if outcome == "FAILED":
+        return model.get("failureMessage") or "Bedrock reported the model as Failed without a failure message"
+    if outcome == "TIMED_OUT":
+        minutes = int(model.get("waitedSeconds", 0)) // 60
+        return (
+            f"the model was still Creating after {minutes} minutes of waiting ({model.get('checks', 0)} status checks); "
+            "the import may still finish: check it with 'aws bedrock get-custom-model --model-identifier "
+            f"{model.get('modelName') or model.get('modelArn')}', or raise the stack's ImportTimeoutMinutes"
+        )
+    name, message = error_details(state.get("error"))
+    if outcome == "REJECTED":
+        return message
+    return f"{name}: {message}"
+
+
+def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any]:
+    """The notification body for the state the workflow ended in."""
+    outcome = state.get("outcome")
+    if outcome not in OUTCOMES:
+        outcome = "ERROR"
+    request = state.get("request") if isinstance(state.get("request"), dict) else None
+    model = state.get("model") if isinstance(state.get("model"), dict) else {}
+    execution = state.get("execution") or {}
+    if request is not None:
+        known = {"modelName": request.get("modelName"), "sourceUri": request.get("sourceUri"), "trigger": request.get("trigger")}
+    else:
+        known = describe_input(state.get("input"))
+    body = {
+        "outcome": outcome,
+        "modelName": model.get("modelName") or known["modelName"],
+        "modelArn": model.get("modelArn"),
+        "modelStatus": model.get("modelStatus"),
+        "sourceUri": known["sourceUri"],
+        "reason": _reason(outcome, state, model),
+        "trigger": known["trigger"],
+        "executionArn": execution.get("arn"),
+        "startedAt": execution.get("startedAt"),
+        "finishedAt": finished_at,
+    }
+    return {name: body[name] for name in FIELDS}
+
+
+def subject(body: dict[str, Any]) -> str:
+    """One printable ASCII line of at most 100 characters, e.g. 'Model import ACTIVE: my-model'."""
+    name = body.get("modelName") or "(no model name)"
+    text = f"Model import {body['outcome']}: {name}"
+    text = re.sub(r"[^\x20-\x7e]", "?", text)
+    return text if len(text) <= SUBJECT_MAX else text[: SUBJECT_MAX - 3] + "..."
+
+
+def message_attributes(body: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """SNS attributes for filter policies. modelName is left out when no name is known."""
+    attributes = {"outcome": {"DataType": "String", "StringValue": body["outcome"]}}
+    if body.get("modelName"):
+        attributes["modelName"] = {"DataType": "String", "StringValue": str(body["modelName"])}
+    return attributes

@@ -1,0 +1,39 @@
+"""When to check the model's status next, and when to give up.
+
+The deadline counts the seconds the workflow has waited between checks (the sum of its Wait
+states), not the wall clock: that is what the state machine controls, it keeps the loop's
+length independent of how fast the Lambdas run, and it lets the sandbox compress time without
+changing the logic. On AWS the wall-clock time at the deadline is that plus a few seconds per
+check. The interval is stretched so that no import ever takes more than MAX_CHECKS checks,
+which bounds the execution history (about 11 events per check) far inside the 25,000 limit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from model_import.settings import PollSettings
+
+MAX_CHECKS = 500
+
+
+@dataclass(frozen=True)
+class PollState:
+    checks: int  # GetCustomModel calls made so far
+    waited_seconds: int  # seconds spent in Wait states so far
+
+
+def interval_seconds(settings: PollSettings) -> int:
+    timeout = settings.import_timeout_minutes * 60
+    return max(settings.poll_interval_seconds, math.ceil(timeout / MAX_CHECKS))
+
+
+def next_wait(state: PollState, settings: PollSettings) -> int:
+    """Seconds to wait before the next check: the interval, clipped to land on the deadline."""
+    remaining = settings.import_timeout_minutes * 60 - state.waited_seconds
+    return max(1, min(interval_seconds(settings), remaining))
+
+
+def deadline_reached(state: PollState, settings: PollSettings) -> bool:
+    return state.waited_seconds >= settings.import_timeout_minutes * 60

@@ -1,0 +1,88 @@
+"""PublishResult: send the one notification for this import, and never a second one.
+
+A small DynamoDB ledger keyed by the request token (the trigger's identity) records who
+notified. The same upload delivered twice, or a retry of this step after SNS accepted the
+message, finds the record and does not publish again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from model_import.aws_errors import error_code, translate
+from model_import.inputs import parse_input
+from model_import.errors import ImportRejected
+from model_import.notification import build_notification, iso_now, message_attributes, subject
+from model_import.request import request_token
+from model_import.settings import PublishSettings
+
+
+def ledger_key(state: dict[str, Any]) -> str:
+    request = state.get("request")
+    if isinstance(request, dict) and request.get("clientRequestToken"):
+        return str(request["clientRequestToken"])
+    execution_arn = str((state.get("execution") or {}).get("arn"))
+    try:
+        trigger = parse_input(state.get("input")).trigger
+    except ImportRejected:
+        trigger = None
+    return request_token(trigger, execution_arn)
+
+
+def _claim(dynamodb: Any, settings: PublishSettings, key: str, execution_arn: str, now: str) -> str | None:
+    """Record this execution as the notifier; return the other execution's ARN if one already is."""
+    expires = str(int(time.time()) + settings.ledger_ttl_days * 86400)
+    try:
+        dynamodb.update_item(
+            TableName=settings.ledger_table,
+            Key={"pk": {"S": key}},
+            UpdateExpression="SET notifiedBy = :e, notifiedAt = :t, expiresAt = :x",
+            ConditionExpression="attribute_not_exists(notifiedBy) OR (notifiedBy = :e AND attribute_not_exists(publishedAt))",
+            ExpressionAttributeValues={":e": {"S": execution_arn}, ":t": {"S": now}, ":x": {"N": expires}},
+        )
+        return None
+    except ClientError as err:
+        if error_code(err) != "ConditionalCheckFailedException":
+            raise translate(err, "dynamodb", "UpdateItem") from err
+    except BotoCoreError as err:
+        raise translate(err, "dynamodb", "UpdateItem") from err
+    try:
+        item = dynamodb.get_item(TableName=settings.ledger_table, Key={"pk": {"S": key}}, ConsistentRead=True)
+    except (ClientError, BotoCoreError) as err:
+        raise translate(err, "dynamodb", "GetItem") from err
+    return item.get("Item", {}).get("notifiedBy", {}).get("S", "another execution")
+
+
+def publish_result(sns: Any, dynamodb: Any, state: dict[str, Any], settings: PublishSettings) -> dict[str, Any]:
+    finished_at = iso_now()
+    body = build_notification(state, finished_at)
+    key = ledger_key(state)
+    owner = _claim(dynamodb, settings, key, str(body["executionArn"]), finished_at)
+    if owner == body["executionArn"]:
+        # A retry of this step after the message went out: it is not sent twice.
+        return {"outcome": body["outcome"], "published": True, "duplicateOf": None, "notification": body}
+    if owner is not None:
+        return {"outcome": body["outcome"], "published": False, "duplicateOf": owner, "notification": body}
+    try:
+        response = sns.publish(
+            TopicArn=settings.topic_arn,
+            Subject=subject(body),
+            Message=json.dumps(body),
+            MessageAttributes=message_attributes(body),
+        )
+    except (ClientError, BotoCoreError) as err:
+        raise translate(err, "sns", "Publish") from err
+    try:
+        dynamodb.update_item(
+            TableName=settings.ledger_table,
+            Key={"pk": {"S": key}},
+            UpdateExpression="SET publishedAt = :t, messageId = :m",
+            ExpressionAttributeValues={":t": {"S": iso_now()}, ":m": {"S": response["MessageId"]}},
+        )
+    except (ClientError, BotoCoreError):
+        pass  # the message is out; a missing mark only weakens protection against a retry of this step
+    return {"outcome": body["outcome"], "published": True, "duplicateOf": None, "notification": body}

@@ -1,0 +1,145 @@
+"""Locating and reading the trigger file (manifest.json) an upload put under the incoming prefix."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import unquote_plus
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from model_import.aws_errors import error_code, translate
+from model_import.errors import ImportRejected
+from model_import.inputs import Trigger
+from model_import.settings import ValidateSettings
+
+KNOWN_FIELDS = ("checkpoint_s3_bucket", "modelName", "tags")
+
+
+@dataclass(frozen=True)
+class TriggerFile:
+    trigger: Trigger  # with the key as found in S3 (decoded when the event's key was URL-encoded)
+    folder: str  # the <model-name> folder between the incoming prefix and the file name
+    source_uri: str | None
+    model_name: str | None
+    tags: Any
+    ignored_fields: tuple[str, ...] = field(default=())
+
+
+def folder_of(key: str, settings: ValidateSettings) -> str:
+    """The model folder named by a trigger key, or ImportRejected when the key is not
+    <IncomingPrefix><model-name>/<TriggerFileName> (exactly one folder deep)."""
+    expected = f"{settings.incoming_prefix}<model-name>/{settings.trigger_file_name}"
+    suffix = "/" + settings.trigger_file_name
+    if not key.startswith(settings.incoming_prefix) or not key.endswith(suffix):
+        raise ImportRejected(f"the trigger key {key!r} is not of the form {expected!r}")
+    folder = key[len(settings.incoming_prefix) : -len(suffix)]
+    if not folder or "/" in folder:
+        raise ImportRejected(
+            f"the trigger key {key!r} must be exactly one folder below {settings.incoming_prefix!r} "
+            f"(of the form {expected!r}); move the trigger file into the model's own folder"
+        )
+    return folder
+
+
+def _get(s3: Any, trigger: Trigger) -> dict[str, Any] | None:
+    args: dict[str, Any] = {"Bucket": trigger.bucket, "Key": trigger.key}
+    if trigger.version_id:
+        args["VersionId"] = trigger.version_id
+    try:
+        return s3.get_object(**args)
+    except ClientError as err:
+        if error_code(err) in ("NoSuchKey", "NoSuchVersion", "404"):
+            return None
+        raise translate(err, "s3", "GetObject") from err
+    except BotoCoreError as err:
+        raise translate(err, "s3", "GetObject") from err
+
+
+def read_trigger_file(s3: Any, trigger: Trigger, settings: ValidateSettings) -> TriggerFile:
+    if trigger.bucket != settings.artifact_bucket:
+        raise ImportRejected(
+            f"the trigger file must be in this stack's artifact bucket {settings.artifact_bucket!r}, "
+            f"not {trigger.bucket!r}"
+        )
+    folder_of(trigger.key, settings)  # location first: nothing outside the incoming layout is read
+    response = _get(s3, trigger)
+    decoded = unquote_plus(trigger.key)
+    if response is None and decoded != trigger.key:
+        # S3 notifications URL-encode keys ("my model" -> "my+model"); accept either form.
+        trigger = replace(trigger, key=decoded)
+        folder_of(trigger.key, settings)
+        response = _get(s3, trigger)
+    if response is None:
+        raise ImportRejected(
+            f"the trigger file s3://{trigger.bucket}/{trigger.key} does not exist (was it deleted or renamed?); "
+            "upload it again to retry"
+        )
+    folder = folder_of(trigger.key, settings)
+    if trigger.version_id is None and response.get("VersionId") not in (None, "null"):
+        trigger = replace(trigger, version_id=response["VersionId"])  # reported in the notification
+    body = _read_body(response, settings.max_trigger_bytes, trigger)
+    manifest = _parse_manifest(body, trigger)
+    ignored = tuple(sorted(k for k in manifest if k not in KNOWN_FIELDS))
+    source = manifest.get("checkpoint_s3_bucket")
+    if "checkpoint_s3_bucket" in manifest and (not isinstance(source, str) or not source):
+        raise ImportRejected(f'{_where(trigger)}: "checkpoint_s3_bucket" must be an s3:// URI string, got {json.dumps(source)[:80]}')
+    name = manifest.get("modelName")
+    if "modelName" in manifest and (not isinstance(name, str) or not name):
+        raise ImportRejected(f'{_where(trigger)}: "modelName" must be a non-empty string, got {json.dumps(name)[:80]}')
+    return TriggerFile(
+        trigger=trigger,
+        folder=folder,
+        source_uri=source,
+        model_name=name,
+        tags=manifest.get("tags", {}),
+        ignored_fields=ignored,
+    )
+
+
+def json_type(value: Any) -> str:
+    names = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _where(trigger: Trigger) -> str:
+    return f"the trigger file s3://{trigger.bucket}/{trigger.key}"
+
+
+def _read_body(response: dict[str, Any], limit: int, trigger: Trigger) -> bytes:
+    body = response["Body"]
+    try:
+        size = int(response.get("ContentLength", 0))
+        if size > limit:
+            raise ImportRejected(
+                f"{_where(trigger)} is {size} bytes; it must be at most {limit} bytes (1 MiB). It holds only "
+                "the manifest (checkpoint_s3_bucket, modelName, tags), never the model itself"
+            )
+        data = body.read(limit + 1)
+        if len(data) > limit:
+            raise ImportRejected(f"{_where(trigger)} is larger than {limit} bytes (1 MiB)")
+        return data
+    except (ClientError, BotoCoreError) as err:
+        raise translate(err, "s3", "GetObject") from err
+    finally:
+        body.close()
+
+
+def _parse_manifest(body: bytes, trigger: Trigger) -> dict[str, Any]:
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected(f"{_where(trigger)} is not UTF-8 text; it must be a JSON object") from None
+    if not text.strip():
+        return {}
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ImportRejected(
+            f"{_where(trigger)} is not valid JSON ({err.msg} at line {err.lineno} column {err.colno}); "
+            "it must be a JSON object such as {\"checkpoint_s3_bucket\": \"s3://...\"}, or empty"
+        ) from None
+    if not isinstance(manifest, dict):
+        raise ImportRejected(f"{_where(trigger)} holds a JSON {json_type(manifest)}; it must be a JSON object, or empty")
+    return manifest

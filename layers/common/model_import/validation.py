@@ -1,0 +1,78 @@
+"""ValidateArtifacts: any accepted input -> one ImportRequest, or ImportRejected with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from model_import import bedrock_rules as rules
+from model_import.errors import ImportRejected
+from model_import.inputs import Trigger, parse_input
+from model_import.request import ImportRequest, request_token
+from model_import.settings import ValidateSettings
+from model_import.sources import check_source_uri, require_artifacts
+from model_import.tags import PROVENANCE_PREFIX, check_user_tags, merge_tags, provenance_value
+from model_import.trigger_file import read_trigger_file
+
+
+@dataclass(frozen=True)
+class Validated:
+    request: ImportRequest
+    ignored_fields: tuple[str, ...] = ()
+    list_pages: int = 0
+
+
+def check_model_name(name: str, origin: str, fix: str) -> str:
+    if rules.is_valid_model_name(name):
+        return name
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    problem = f"is {len(name)} characters" if len(name) > rules.MODEL_NAME_MAX else "is not allowed"
+    raise ImportRejected(
+        f"{origin}: the model name {shown!r} {problem}. Bedrock model names are {rules.MODEL_NAME_RULE}. "
+        f"Suggested: {rules.suggest_model_name(name)!r} ({fix})"
+    )
+
+
+def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any) -> Validated:
+    parsed = parse_input(event)
+    ignored: tuple[str, ...] = ()
+    trigger: Trigger | None
+    if parsed.kind == "manual-source":
+        origin = "the manual input"
+        trigger = None
+        model_name = check_model_name(parsed.model_name or "", origin, 'set "modelName" in the input')
+        source_uri = check_source_uri(parsed.source_uri, settings, origin)
+        tags = check_user_tags(parsed.tags, origin)
+    else:
+        assert parsed.trigger is not None
+        found = read_trigger_file(s3, parsed.trigger, settings)
+        trigger = found.trigger
+        origin = f"s3://{trigger.bucket}/{trigger.key}"
+        ignored = found.ignored_fields
+        if found.model_name is not None:
+            model_name = check_model_name(found.model_name, origin + ' "modelName"', 'fix "modelName" in the trigger file')
+        else:
+            model_name = check_model_name(
+                found.folder,
+                origin + " (model name taken from the folder name)",
+                'set "modelName" in the trigger file, or rename the folder',
+            )
+        default_source = f"s3://{trigger.bucket}/{settings.incoming_prefix}{found.folder}/"
+        source_uri = check_source_uri(found.source_uri or default_source, settings, origin)
+        tags = check_user_tags(found.tags, origin)
+    pages = 0
+    if source_uri.startswith(f"s3://{settings.artifact_bucket}/"):
+        pages = require_artifacts(s3, source_uri, trigger.key if trigger else None)
+    defaults = check_user_tags(settings.default_tags, "the stack's DefaultTags parameter")
+    provenance = {PROVENANCE_PREFIX + "source-uri": provenance_value(source_uri)}
+    if trigger is not None:
+        provenance[PROVENANCE_PREFIX + "trigger"] = provenance_value(f"s3://{trigger.bucket}/{trigger.key}")
+    provenance[PROVENANCE_PREFIX + "execution"] = provenance_value(execution_arn.rsplit(":", 1)[-1])
+    request = ImportRequest(
+        model_name=model_name,
+        source_uri=source_uri,
+        tags=merge_tags(defaults, tags, provenance),
+        client_request_token=request_token(parsed.trigger, execution_arn),
+        trigger=trigger,
+    )
+    return Validated(request=request, ignored_fields=ignored, list_pages=pages)
