@@ -6,7 +6,6 @@ misconfigured deployment fails loudly on its first invocation rather than mid-im
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +35,18 @@ def _csv(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def parse_default_tags(raw: str) -> dict[str, str]:
+    """`key=value,key2=value2` (Bedrock tag values cannot contain ',', so it is a safe separator;
+    a value may contain '='). Tag rules themselves are checked by the validator."""
+    tags: dict[str, str] = {}
+    for pair in _csv(raw):
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigurationError(f"environment variable DEFAULT_TAGS must be key=value pairs separated by commas, got {pair!r}")
+        tags[key.strip()] = value.strip()
+    return tags
+
+
 @dataclass(frozen=True)
 class ValidateSettings:
     artifact_bucket: str
@@ -51,13 +62,7 @@ class ValidateSettings:
         prefix = _get(env, "INCOMING_PREFIX")
         if not prefix.endswith("/") or prefix.startswith("/"):
             raise ConfigurationError(f"environment variable INCOMING_PREFIX must end with '/' and not start with one, got {prefix!r}")
-        raw_tags = _get(env, "DEFAULT_TAGS", "{}") or "{}"
-        try:
-            tags = json.loads(raw_tags)
-        except json.JSONDecodeError:
-            raise ConfigurationError(f"environment variable DEFAULT_TAGS must be a JSON object, got {raw_tags!r}") from None
-        if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-            raise ConfigurationError("environment variable DEFAULT_TAGS must be a JSON object of string to string")
+        tags = parse_default_tags(_get(env, "DEFAULT_TAGS", ""))
         return cls(
             artifact_bucket=_get(env, "ARTIFACT_BUCKET"),
             incoming_prefix=prefix,
