@@ -32,7 +32,8 @@ KMS_KEY_ARN_RE = re.compile(r"arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[
 MAX_TAGS = 50
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
-TAG_RE = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*")
+# re.ASCII: the service's \s is Java's, ASCII whitespace only (Python's would allow e.g. U+00A0).
+TAG_RE = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*", re.ASCII)
 TAG_RULE = "letters, digits, spaces and . _ : / = + @ -"
 
 TOKEN_MAX = 256

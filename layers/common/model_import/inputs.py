@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from model_import.errors import ImportRejected
 
@@ -37,15 +39,14 @@ class Trigger:
         return {"bucket": self.bucket, "key": self.key, "versionId": self.version_id, "sequencer": self.sequencer}
 
 
-@dataclass(frozen=True)
-class ParsedInput:
+class ParsedInput(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less cold start (bench/cold_start.py)
     """Either a trigger object to read (`trigger`) or a direct source (`source_uri`)."""
 
     kind: str  # "s3-event" | "manual-trigger" | "manual-source"
     trigger: Trigger | None = None
     source_uri: str | None = None
     model_name: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: Mapping[str, Any] = MappingProxyType({})  # read-only: one empty mapping shared by every instance
 
 
 def _reject(problem: str) -> ImportRejected:
@@ -71,8 +72,8 @@ def parse_input(event: Any) -> ParsedInput:
         return _parse_eventbridge(event)
     if "Records" in event:
         raise _reject(
-            "this is an S3 event notification (Records format); the pipeline is triggered through "
-            "EventBridge, or by a manual start"
+            f"this is {_records_source(event['Records'])} notification in Records format; the pipeline is started "
+            "by the S3 upload's EventBridge event, or by a manual start"
         )
     keys = set(event)
     if "sourceUri" in keys:
@@ -100,6 +101,14 @@ def parse_input(event: Any) -> ParsedInput:
     if not event:
         raise _reject("the execution input is an empty object")
     raise _reject(f"unrecognised input with fields {sorted(keys)}")
+
+
+def _records_source(records: Any) -> str:
+    """'an S3' / 'an SNS' / 'an SQS' / 'an event', from the first record's eventSource."""
+    first = records[0] if isinstance(records, list) and records and isinstance(records[0], dict) else {}
+    source = first.get("eventSource") or first.get("EventSource")
+    names = {"aws:s3": "an S3 event", "aws:sns": "an SNS", "aws:sqs": "an SQS"}
+    return names.get(source, "an event") if isinstance(source, str) else "an event"
 
 
 def _field_problem(missing: set[str], extra: set[str]) -> str:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from model_import import aws_errors
 from model_import.aws_errors import error_code, error_message, translate
 from model_import.errors import ImportRejected
 from model_import.polling import PollState, deadline_reached, next_wait
-from model_import.request import ImportRequest
-from model_import.settings import CreateSettings, PollSettings
+
+if TYPE_CHECKING:  # annotations only: CheckModelStatus imports no request or settings classes it never uses
+    from model_import.request import ImportRequest
+    from model_import.settings import CreateSettings, PollSettings
 
 
 def create_model(bedrock: Any, request: ImportRequest, settings: CreateSettings) -> dict[str, Any]:
@@ -26,9 +27,9 @@ def create_model(bedrock: Any, request: ImportRequest, settings: CreateSettings)
         args["modelKmsKeyArn"] = settings.model_kms_key_arn
     try:
         response = bedrock.create_custom_model(**args)
-    except ClientError as err:
+    except aws_errors.ClientError as err:
         raise _create_error(err, request) from err
-    except BotoCoreError as err:
+    except aws_errors.BotoCoreError as err:
         raise translate(err, "bedrock", "CreateCustomModel") from err
     wait = next_wait(PollState(checks=0, waited_seconds=0), settings.poll)
     return {
@@ -44,7 +45,7 @@ def create_model(bedrock: Any, request: ImportRequest, settings: CreateSettings)
     }
 
 
-def _create_error(err: ClientError, request: ImportRequest) -> Exception:
+def _create_error(err: aws_errors.ClientError, request: ImportRequest) -> Exception:
     code, message = error_code(err), error_message(err)
     if code == "ConflictException":
         return ImportRejected(
@@ -63,7 +64,7 @@ def check_model(bedrock: Any, model: dict[str, Any], settings: PollSettings) -> 
     """Call GetCustomModel once; return the loop's next state (status, counters, next wait)."""
     try:
         response = bedrock.get_custom_model(modelIdentifier=model["modelArn"])
-    except (ClientError, BotoCoreError) as err:
+    except (aws_errors.ClientError, aws_errors.BotoCoreError) as err:
         raise translate(err, "bedrock", "GetCustomModel") from err
     state = PollState(checks=int(model.get("checks", 0)) + 1, waited_seconds=int(model.get("waitedSeconds", 0)))
     status = response.get("modelStatus") or "Creating"

@@ -11,15 +11,15 @@ which bounds the execution history (about 11 events per check) far inside the 25
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-from model_import.settings import PollSettings
+if TYPE_CHECKING:
+    from model_import.settings import PollSettings
 
 MAX_CHECKS = 500
 
 
-@dataclass(frozen=True)
-class PollState:
+class PollState(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less cold start (bench/cold_start.py)
     checks: int  # GetCustomModel calls made so far
     waited_seconds: int  # seconds spent in Wait states so far
 

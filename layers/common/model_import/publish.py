@@ -11,8 +11,7 @@ import json
 import time
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from model_import import aws_errors
 from model_import.aws_errors import error_code, translate
 from model_import.inputs import parse_input
 from model_import.errors import ImportRejected
@@ -45,14 +44,14 @@ def _claim(dynamodb: Any, settings: PublishSettings, key: str, execution_arn: st
             ExpressionAttributeValues={":e": {"S": execution_arn}, ":t": {"S": now}, ":x": {"N": expires}},
         )
         return None
-    except ClientError as err:
+    except aws_errors.ClientError as err:
         if error_code(err) != "ConditionalCheckFailedException":
             raise translate(err, "dynamodb", "UpdateItem") from err
-    except BotoCoreError as err:
+    except aws_errors.BotoCoreError as err:
         raise translate(err, "dynamodb", "UpdateItem") from err
     try:
         item = dynamodb.get_item(TableName=settings.ledger_table, Key={"pk": {"S": key}}, ConsistentRead=True)
-    except (ClientError, BotoCoreError) as err:
+    except (aws_errors.ClientError, aws_errors.BotoCoreError) as err:
         raise translate(err, "dynamodb", "GetItem") from err
     return item.get("Item", {}).get("notifiedBy", {}).get("S", "another execution")
 
@@ -74,7 +73,7 @@ def publish_result(sns: Any, dynamodb: Any, state: dict[str, Any], settings: Pub
             Message=json.dumps(body),
             MessageAttributes=message_attributes(body),
         )
-    except (ClientError, BotoCoreError) as err:
+    except (aws_errors.ClientError, aws_errors.BotoCoreError) as err:
         raise translate(err, "sns", "Publish") from err
     try:
         dynamodb.update_item(
@@ -83,6 +82,6 @@ def publish_result(sns: Any, dynamodb: Any, state: dict[str, Any], settings: Pub
             UpdateExpression="SET publishedAt = :t, messageId = :m",
             ExpressionAttributeValues={":t": {"S": iso_now()}, ":m": {"S": response["MessageId"]}},
         )
-    except (ClientError, BotoCoreError):
+    except (aws_errors.ClientError, aws_errors.BotoCoreError):
         pass  # the message is out; a missing mark only weakens protection against a retry of this step
     return {"outcome": body["outcome"], "published": True, "duplicateOf": None, "notification": body}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,8 @@ def request_token(trigger: Trigger | None, execution_arn: str) -> str:
     a deliberate request: its identity is its own execution. The result is 64 hex digits,
     which always matches Bedrock's token pattern.
     """
+    import hashlib  # here, not at module level: OpenSSL's ~2.5 ms stay out of the handlers' import
+
     if trigger is not None and (trigger.version_id or trigger.sequencer):
         identity = "\n".join(("s3", trigger.bucket, trigger.key, trigger.version_id or "", trigger.sequencer or ""))
     else:

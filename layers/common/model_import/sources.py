@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from model_import import aws_errors
 from model_import import bedrock_rules as rules
 from model_import.aws_errors import translate
 from model_import.errors import ImportRejected
@@ -83,8 +82,10 @@ def require_artifacts(s3: Any, uri: str, trigger_key: str | None) -> int:
             for obj in page.get("Contents", ()):
                 if obj["Key"] != trigger_key and not obj["Key"].endswith("/"):
                     return pages
-    except (ClientError, BotoCoreError) as err:
+    except (aws_errors.ClientError, aws_errors.BotoCoreError) as err:
         raise translate(err, "s3", "ListObjectsV2") from err
+    if trigger_key is None:
+        raise ImportRejected(f"no model artifacts found under s3://{bucket}/{prefix}: upload the checkpoint files there, then start again")
     raise ImportRejected(
         f"no model artifacts found under s3://{bucket}/{prefix}: upload the checkpoint files first, "
         "then the trigger file"

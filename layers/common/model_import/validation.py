@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from model_import import bedrock_rules as rules
 from model_import.errors import ImportRejected
@@ -15,8 +14,7 @@ from model_import.tags import PROVENANCE_PREFIX, check_user_tags, merge_tags, pr
 from model_import.trigger_file import read_trigger_file
 
 
-@dataclass(frozen=True)
-class Validated:
+class Validated(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less cold start (bench/cold_start.py)
     request: ImportRequest
     ignored_fields: tuple[str, ...] = ()
     list_pages: int = 0

@@ -1,0 +1,87 @@
+"""functions/validate_artifacts/app.py on moto S3: the request returned, or the error name routed on."""
+
+import pytest
+
+from model_import.errors import ConfigurationError
+from tests.support import BUCKET, ESCROW_URI, VALIDATE_ENV, execution, s3_event, trigger_key
+
+
+@pytest.fixture
+def handler(load_handler, aws):
+    return load_handler("validate_artifacts", VALIDATE_ENV)
+
+
+def _invoke(handler, lambda_context, payload_input, run="run-1"):
+    return handler.lambda_handler({"input": payload_input, "execution": execution(run)}, lambda_context)
+
+
+def test_an_upload_returns_the_import_request(handler, aws, lambda_context):
+    aws.put("incoming/nova-micro/model.safetensors", b"weights")
+    version = aws.put_json(trigger_key("nova-micro"), {"unknownKey": 1})["VersionId"]
+    request = _invoke(handler, lambda_context, s3_event(trigger_key("nova-micro"), version_id=version))
+    assert request["modelName"] == "nova-micro"
+    assert request["sourceUri"] == f"s3://{BUCKET}/incoming/nova-micro/"
+    assert request["tags"]["team"] == "ml-platform"
+    assert request["tags"]["model-import:execution"] == "run-1"
+    assert request["trigger"] == {
+        "bucket": BUCKET,
+        "key": trigger_key("nova-micro"),
+        "versionId": version,
+        "sequencer": "0062E99A88DC407460",
+    }
+    assert len(request["clientRequestToken"]) == 64
+
+
+def test_unknown_trigger_file_fields_are_ignored_and_logged(handler, aws, lambda_context, caplog):
+    aws.put("incoming/logged/model.bin", b"w")
+    aws.put_json(
+        trigger_key("logged"),
+        {"checkpoint_s3_bucket": f"s3://{BUCKET}/incoming/logged/", "trainingJob": "j", "step": 100},
+    )
+    with caplog.at_level("INFO"):
+        request = _invoke(handler, lambda_context, s3_event(trigger_key("logged")))
+    assert request["modelName"] == "logged"
+    [ignored] = [r for r in caplog.records if r.getMessage() == "Ignored unknown trigger-file fields"]
+    assert ignored.ignoredFields == ["step", "trainingJob"]
+
+
+def test_two_deliveries_of_one_upload_return_the_same_token(handler, aws, lambda_context):
+    aws.put("incoming/m/model.bin", b"w")
+    aws.put(trigger_key("m"), b"")
+    event = s3_event(trigger_key("m"))
+    first = _invoke(handler, lambda_context, event, "delivery-1")
+    second = _invoke(handler, lambda_context, event, "delivery-2")
+    assert first["clientRequestToken"] == second["clientRequestToken"]
+
+
+def test_a_manual_source_start_returns_its_request(handler, lambda_context):
+    request = _invoke(handler, lambda_context, {"sourceUri": ESCROW_URI, "modelName": "direct"})
+    assert (request["modelName"], request["sourceUri"], request["trigger"]) == ("direct", ESCROW_URI, None)
+
+
+def test_a_bad_name_raises_import_rejected_with_a_suggestion(handler, aws, lambda_context):
+    aws.put("incoming/nova--micro/model.bin", b"w")
+    aws.put(trigger_key("nova--micro"), b"{}")
+    with pytest.raises(Exception) as caught:
+        _invoke(handler, lambda_context, s3_event(trigger_key("nova--micro")))
+    assert type(caught.value).__name__ == "ImportRejected"
+    assert "Suggested: 'nova-micro'" in str(caught.value)
+
+
+def test_an_s3_outage_raises_the_retryable_name(handler, aws, lambda_context):
+    from botocore.stub import Stubber
+
+    from model_import.clients import client
+
+    with Stubber(client("s3")) as stub:
+        stub.add_client_error("get_object", "SlowDown", http_status_code=503)
+        with pytest.raises(Exception) as caught:
+            _invoke(handler, lambda_context, s3_event(trigger_key("m")))
+    assert type(caught.value).__name__ == "S3Unavailable"
+
+
+def test_a_missing_setting_fails_at_import_naming_it(load_handler, aws, monkeypatch):
+    monkeypatch.delenv("ARTIFACT_BUCKET", raising=False)
+    env = {k: v for k, v in VALIDATE_ENV.items() if k != "ARTIFACT_BUCKET"}
+    with pytest.raises(ConfigurationError, match="ARTIFACT_BUCKET is not set"):
+        load_handler("validate_artifacts", env)

@@ -1,0 +1,75 @@
+"""boto3 clients make exactly one attempt: Step Functions owns the retries."""
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+
+from model_import import clients
+
+
+class _Headers(dict):
+    pass
+
+
+@pytest.fixture
+def fresh_clients(aws_env, monkeypatch):
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "5")  # the client's own config must win over this
+    monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+    boto3.DEFAULT_SESSION = None
+    clients.reset()
+    yield clients
+    clients.reset()
+
+
+def test_clients_are_configured_for_a_single_attempt(fresh_clients):
+    config = fresh_clients.client("bedrock").meta.config
+    assert config.retries["total_max_attempts"] == 1
+    assert config.connect_timeout == 5 and config.read_timeout == 20
+
+
+def test_clients_are_created_once_per_service(fresh_clients):
+    assert fresh_clients.client("s3") is fresh_clients.client("s3")
+    assert fresh_clients.client("s3") is not fresh_clients.client("bedrock")
+
+
+@pytest.mark.parametrize(
+    ("service", "call", "status", "body"),
+    [
+        ("bedrock", lambda c: c.get_custom_model(modelIdentifier="m"), 429, b'{"message": "slow down"}'),
+        ("bedrock", lambda c: c.get_custom_model(modelIdentifier="m"), 503, b'{"message": "unavailable"}'),
+        (
+            "s3",
+            lambda c: c.list_objects_v2(Bucket="model-import-sandbox"),
+            503,
+            b"<Error><Code>SlowDown</Code><Message>slow</Message></Error>",
+        ),
+    ],
+)
+def test_a_throttle_or_outage_is_sent_once_and_surfaces_at_once(fresh_clients, service, call, status, body):
+    from botocore.exceptions import ClientError
+
+    client = fresh_clients.client(service)
+    attempts = []
+
+    def answer(request, **_):
+        attempts.append(request.url)
+        headers = {"x-amzn-ErrorType": "ThrottlingException" if status == 429 else "ServiceUnavailableException"}
+        return AWSResponse(request.url, status, headers, _Raw(body))
+
+    client.meta.events.register(f"before-send.{client.meta.service_model.endpoint_prefix}", answer)
+    with pytest.raises(ClientError) as caught:
+        call(client)
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert len(attempts) == 1
+    assert caught.value.response["ResponseMetadata"].get("RetryAttempts", 0) == 0
+
+
+class _Raw:
+    def __init__(self, body):
+        self._body = body
+
+    def stream(self, **_):
+        yield self._body
+
+    def read(self, *_):
+        return self._body

@@ -1,0 +1,216 @@
+"""ValidateArtifacts end to end against moto S3: what is accepted, and every rejection rule."""
+
+import json
+
+import pytest
+
+from model_import import bedrock_rules as rules
+from model_import.errors import ImportRejected
+from model_import.request import request_token
+from model_import.inputs import Trigger
+from model_import.validation import validate
+from tests.support import (
+    ACCOUNT_ID,
+    ALLOWED_PREFIX,
+    BUCKET,
+    ESCROW_URI,
+    OTHER_ACCOUNT_ID,
+    execution_arn,
+    s3_event,
+    trigger_key,
+)
+
+ARN = execution_arn("run-1")
+
+
+def _stage(aws, folder="my-model", manifest=b"{}", artifacts=("model.safetensors",)):
+    for name in artifacts:
+        aws.put(f"incoming/{folder}/{name}", b"weights")
+    aws.put(trigger_key(folder), manifest)
+
+
+def _validate(aws, settings, event):
+    return validate(event, ARN, settings, aws.s3)
+
+
+def test_an_upload_with_an_empty_trigger_file_imports_its_folder(aws, validate_settings):
+    _stage(aws)
+    result = validate(s3_event(trigger_key("my-model")), ARN, validate_settings, aws.s3)
+    request = result.request
+    assert request.model_name == "my-model"
+    assert request.source_uri == f"s3://{BUCKET}/incoming/my-model/"
+    assert request.tags == {
+        "team": "ml-platform",
+        "model-import:source-uri": f"s3://{BUCKET}/incoming/my-model/",
+        "model-import:trigger": f"s3://{BUCKET}/incoming/my-model/manifest.json",
+        "model-import:execution": "run-1",
+    }
+    assert request.client_request_token == request_token(
+        Trigger(BUCKET, trigger_key("my-model"), None, "0062E99A88DC407460"), "unused"
+    )
+    assert request.trigger.version_id is not None  # the version read, for the notification
+    assert result.list_pages == 1
+
+
+def test_an_event_naming_a_version_reads_that_version_and_keys_the_token_on_it(aws, validate_settings):
+    first = aws.put_json(trigger_key("my-model"), {"modelName": "first"})["VersionId"]
+    _stage(aws, manifest=b'{"modelName": "second"}')
+    event = s3_event(trigger_key("my-model"), version_id=first)
+    request = _validate(aws, validate_settings, event).request
+    assert request.model_name == "first"
+    assert request.trigger.version_id == first
+    assert request.client_request_token == request_token(
+        Trigger(BUCKET, trigger_key("my-model"), first, "0062E99A88DC407460"), ""
+    )
+
+
+def test_the_trigger_files_fields_choose_name_source_and_tags(aws, validate_settings):
+    _stage(
+        aws,
+        manifest=json.dumps(
+            {"checkpoint_s3_bucket": ESCROW_URI, "modelName": "nova-ft", "tags": {"team": "search"}, "x": 1}
+        ).encode(),
+        artifacts=(),
+    )
+    result = _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
+    assert (result.request.model_name, result.request.source_uri) == ("nova-ft", ESCROW_URI)
+    assert result.request.tags["team"] == "search"
+    assert result.ignored_fields == ("x",)
+    assert result.list_pages == 0  # escrow buckets belong to SageMaker: nothing is listed there
+
+
+def test_a_source_under_an_allowed_prefix_is_accepted(aws, validate_settings):
+    _stage(aws, manifest=f'{{"checkpoint_s3_bucket": "{ALLOWED_PREFIX}m1/"}}'.encode(), artifacts=())
+    assert (
+        _validate(aws, validate_settings, s3_event(trigger_key("my-model"))).request.source_uri
+        == ALLOWED_PREFIX + "m1/"
+    )
+
+
+def test_a_manual_trigger_start_reads_the_same_file(aws, validate_settings):
+    _stage(aws)
+    result = _validate(aws, validate_settings, {"bucket": BUCKET, "key": trigger_key("my-model")})
+    assert result.request.model_name == "my-model"
+    assert result.request.client_request_token == request_token(None, ARN)
+
+
+def test_a_manual_source_start_needs_no_trigger_file(aws, validate_settings):
+    result = _validate(aws, validate_settings, {"sourceUri": ESCROW_URI, "modelName": "direct", "tags": {"a": "b"}})
+    request = result.request
+    assert (request.model_name, request.source_uri, request.trigger) == ("direct", ESCROW_URI, None)
+    assert "model-import:trigger" not in request.tags and request.tags["a"] == "b"
+    assert request.client_request_token == request_token(None, ARN)
+
+
+def test_the_same_upload_validated_by_two_executions_gets_one_token(aws, validate_settings):
+    _stage(aws)
+    event = s3_event(trigger_key("my-model"))
+    first = validate(event, execution_arn("a"), validate_settings, aws.s3).request.client_request_token
+    second = validate(event, execution_arn("b"), validate_settings, aws.s3).request.client_request_token
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    ("folder", "manifest", "words"),
+    [
+        ("my model", b"{}", "the model name 'my model' is not allowed. Bedrock model names are 1-63 characters"),
+        ("my model", b"{}", "Suggested: 'my-model' (set \"modelName\" in the trigger file, or rename the folder)"),
+        ("a" * 64, b"{}", f"the model name '{'a' * 64}' is 64 characters"),
+        ("ok", b'{"modelName": "-lead"}', "\"modelName\": the model name '-lead' is not allowed"),
+        ("ok", b'{"modelName": "trail_"}', "Suggested: 'trail' (fix \"modelName\" in the trigger file)"),
+        ("ok", b'{"modelName": "two--dashes"}', "Suggested: 'two-dashes'"),
+    ],
+)
+def test_bad_names_are_rejected_with_the_rule_and_a_suggestion_never_changed(
+    aws, validate_settings, folder, manifest, words
+):
+    _stage(aws, folder=folder, manifest=manifest)
+    with pytest.raises(ImportRejected) as caught:
+        _validate(aws, validate_settings, s3_event(trigger_key(folder)))
+    assert words in str(caught.value)
+
+
+def test_a_bad_manual_name_is_rejected_with_a_suggestion(aws, validate_settings):
+    with pytest.raises(ImportRejected) as caught:
+        _validate(aws, validate_settings, {"sourceUri": ESCROW_URI, "modelName": "my.model"})
+    assert str(caught.value) == (
+        "the manual input: the model name 'my.model' is not allowed. Bedrock model names are "
+        f"{rules.MODEL_NAME_RULE}. Suggested: 'my-model' (set \"modelName\" in the input)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        (
+            f"s3://customer-escrow-{OTHER_ACCOUNT_ID}-smtj-a/job/",
+            f"escrow bucket of account {OTHER_ACCOUNT_ID}, not of this account ({ACCOUNT_ID})",
+        ),
+        ("https://example.com/model/", "must be an s3:// URI"),
+        ("s3://someone-else/m/", "is not in an allowed location"),
+        (f"s3://{BUCKET}/incoming/../x/", "'..' path segment"),
+        ("s3://Bad_Bucket/m/", "does not meet Bedrock's S3 URI rule"),
+    ],
+)
+def test_sources_outside_allowed_locations_are_rejected(aws, validate_settings, source, words):
+    _stage(aws, manifest=f'{{"checkpoint_s3_bucket": "{source}"}}'.encode())
+    with pytest.raises(ImportRejected) as caught:
+        _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
+    assert words in str(caught.value)
+    assert str(caught.value).startswith(f"s3://{BUCKET}/incoming/my-model/manifest.json: ")
+
+
+def test_a_folder_without_artifacts_is_rejected(aws, validate_settings):
+    _stage(aws, artifacts=())
+    with pytest.raises(
+        ImportRejected, match="no model artifacts found under s3://model-import-sandbox/incoming/my-model/"
+    ):
+        _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
+
+
+def test_a_source_in_another_folder_of_the_bucket_must_hold_artifacts_too(aws, validate_settings):
+    _stage(aws, manifest=f'{{"checkpoint_s3_bucket": "s3://{BUCKET}/incoming/empty/"}}'.encode())
+    with pytest.raises(
+        ImportRejected, match="no model artifacts found under s3://model-import-sandbox/incoming/empty/"
+    ):
+        _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
+
+
+def test_too_many_tags_are_rejected(aws, validate_settings):
+    tags = ", ".join(f'"k{i}": "v"' for i in range(47))  # + DefaultTags' team + 3 provenance = 51
+    _stage(aws, manifest=f'{{"tags": {{{tags}}}}}'.encode())
+    with pytest.raises(ImportRejected, match="too many tags: 51 .* give at most 47 of your own"):
+        _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
+
+
+def test_bad_default_tags_are_blamed_on_the_stack_parameter(aws, validate_settings):
+    from dataclasses import replace
+
+    settings = replace(validate_settings, default_tags={"team": "a,b"})
+    _stage(aws)
+    with pytest.raises(
+        ImportRejected, match="the stack's DefaultTags parameter: tag 'team': value 'a,b' may only contain"
+    ):
+        _validate(aws, settings, s3_event(trigger_key("my-model")))
+
+
+def test_nothing_is_read_for_a_key_outside_the_layout(aws, validate_settings):
+    from tests.support import new_client
+
+    s3 = new_client("s3")
+    calls = []
+    s3.meta.events.register("before-call.s3", lambda model, **_: calls.append(model.name))
+    with pytest.raises(ImportRejected, match="is not of the form"):
+        validate(s3_event("uploads/my-model/manifest.json"), ARN, validate_settings, s3)
+    assert calls == []
+
+
+def test_only_the_trigger_file_is_downloaded(aws, validate_settings):
+    from tests.support import new_client
+
+    _stage(aws, artifacts=("model-00001.safetensors", "model-00002.safetensors", "config.json"))
+    s3 = new_client("s3")
+    downloads = []
+    s3.meta.events.register("provide-client-params.s3.GetObject", lambda params, **_: downloads.append(params["Key"]))
+    validate(s3_event(trigger_key("my-model")), ARN, validate_settings, s3)
+    assert downloads == [trigger_key("my-model")]
