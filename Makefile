@@ -4,23 +4,33 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1-12)
+# checkov lives in its own venv: its pins (boto3, networkx, ...) clash with the dev environment's.
+SEC_VENV := .venv-security
+SEC_STAMP := $(SEC_VENV)/.installed-$(shell cat requirements/security.txt | sha1sum | cut -c1-12)
+SCAN_DIR := build/security
+CHECKOV_ENV := CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE
 # sam build uses the Lambda's Python (3.13) when pyenv has it, else whatever python3.13 is on PATH.
 PY313 := $(shell pyenv prefix 3.13.0 2>/dev/null)
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(if $(PY313),PATH="$(PY313)/bin:$$PATH")
 
-.PHONY: setup demo test unit lint build security bench clean lock
+.PHONY: setup demo test unit lint build security bench clean lock lock-security
 
 $(STAMP): requirements/dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
+$(SEC_STAMP): requirements/security.txt
+	@test -x $(SEC_VENV)/bin/python || $(PYTHON) -m venv $(SEC_VENV)
+	$(SEC_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/security.txt
+	@rm -f $(SEC_VENV)/.installed-* && touch $@
+
 setup: $(STAMP)
 
 demo: $(STAMP) ## Run one import end to end in the offline sandbox
 	$(BIN)/python -m sandbox run --artifacts examples/nova-micro-demo
 
-test: $(STAMP) ## Every check: lint, template, unit, handler and workflow tests
+test: $(STAMP) security ## Every check: checkov, lint, template, unit, handler and workflow tests
 	$(SAM_ENV) $(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -30,14 +40,24 @@ lint: $(STAMP)
 build: $(STAMP) ## sam build with the Lambda runtime's Python (3.13)
 	$(SAM_ENV) $(BIN)/sam build
 
+security: $(STAMP) $(SEC_STAMP) ## checkov on template.yaml and on its SAM-transformed form: no failed check
+	$(BIN)/python tests/template/loading.py $(SCAN_DIR)/transformed-template.json
+	$(CHECKOV_ENV) $(SEC_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
+		--file template.yaml --file $(SCAN_DIR)/transformed-template.json
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf .aws-sam .pytest_cache .hypothesis
+	rm -rf .aws-sam .pytest_cache .hypothesis $(SCAN_DIR)
 	find . -name __pycache__ -prune -exec rm -rf {} +
 
 lock: ## Re-resolve requirements/dev.in into the pinned requirements/dev.txt
 	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
 	/tmp/lock-venv/bin/pip install --quiet -r requirements/dev.in
 	{ head -2 requirements/dev.txt; /tmp/lock-venv/bin/pip freeze; } > requirements/dev.txt.new && mv requirements/dev.txt.new requirements/dev.txt
+
+lock-security: ## Re-resolve requirements/security.in into the pinned requirements/security.txt
+	rm -rf /tmp/lock-security-venv && $(PYTHON) -m venv /tmp/lock-security-venv
+	/tmp/lock-security-venv/bin/pip install --quiet -r requirements/security.in
+	{ head -2 requirements/security.txt; /tmp/lock-security-venv/bin/pip freeze; } > requirements/security.txt.new && mv requirements/security.txt.new requirements/security.txt

@@ -1,0 +1,138 @@
+"""The workflow's graph: every state is reachable, every path ends, and the one loop is bounded."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.template import asl
+
+
+def test_start_at_names_a_state(state_machine):
+    assert state_machine.asl["StartAt"] in state_machine.states
+
+
+def test_every_transition_target_exists(state_machine):
+    dangling = {
+        (name, target)
+        for name, state in state_machine.states.items()
+        for target in asl.transitions(state)
+        if target not in state_machine.states
+    }
+    assert not dangling, f"Next/Default/Catch targets that are not states: {sorted(dangling)}"
+
+
+def test_every_state_is_reachable_from_start_at(state_machine):
+    unreachable = set(state_machine.states) - asl.reachable(state_machine.states, state_machine.asl["StartAt"])
+    assert not unreachable, f"states no execution can enter: {sorted(unreachable)}"
+
+
+def test_every_state_leads_to_a_terminal_state(state_machine):
+    states = state_machine.states
+    stuck = {name for name in states if not any(asl.is_terminal(states[s]) for s in asl.reachable(states, name))}
+    assert not stuck, f"states from which no Succeed/Fail/End is reachable: {sorted(stuck)}"
+
+
+def test_non_terminal_states_say_where_to_go(state_machine):
+    for name, state in state_machine.states.items():
+        if asl.is_terminal(state):
+            assert "Next" not in state, name
+        elif state["Type"] == "Choice":
+            assert "Default" in state, (
+                f"Choice {name} has no Default: an unmatched value fails the execution with States.NoChoiceMatched"
+            )
+        else:
+            assert "Next" in state, f"{name} has neither Next nor End"
+
+
+def test_the_only_loop_is_the_status_poll(state_machine):
+    loops = asl.cycles(state_machine.states)
+    assert len(loops) == 1, f"expected one loop (the poll), found {loops}"
+    (loop,) = loops
+    assert {"WaitBeforeCheck", "CheckModelStatus", "IsModelReady"} == loop
+
+
+def test_the_poll_loop_exits_on_active_failed_and_deadline(state_machine):
+    states = state_machine.states
+    choice = states["IsModelReady"]
+    exits = {(c.get("StringEquals", c.get("BooleanEquals")), c["Variable"]): c["Next"] for c in choice["Choices"]}
+    assert asl.through_passes(states, exits[("Active", "$.model.modelStatus")]) == "PublishResult"
+    assert asl.through_passes(states, exits[("Failed", "$.model.modelStatus")]) == "PublishResult"
+    assert asl.through_passes(states, exits[(True, "$.model.deadlineReached")]) == "PublishResult"
+    assert choice["Default"] == "WaitBeforeCheck"
+    assert states["WaitBeforeCheck"]["SecondsPath"] == "$.model.waitSeconds"
+
+
+def _fake_bedrock(status: str):
+    class Bedrock:
+        calls = 0
+
+        def create_custom_model(self, **kwargs):
+            return {"modelArn": "arn:aws:bedrock:us-east-1:123456789012:custom-model/imported/abc"}
+
+        def get_custom_model(self, modelIdentifier):
+            Bedrock.calls += 1
+            return {"modelArn": modelIdentifier, "modelName": "m", "modelStatus": status}
+
+    return Bedrock()
+
+
+def _poll_until_done(poll_interval: int, timeout_minutes: int) -> dict:
+    """Run the poll loop's code (CreateCustomModel's first wait, then CheckModelStatus until the
+    Choice would leave the loop) against a model that never leaves Creating."""
+    from model_import.models import check_model, create_model
+    from model_import.request import ImportRequest
+    from model_import.settings import CreateSettings, PollSettings
+
+    poll = PollSettings(poll_interval_seconds=poll_interval, import_timeout_minutes=timeout_minutes)
+    bedrock = _fake_bedrock("Creating")
+    request = ImportRequest("m", "s3://bucket/incoming/m/", {}, "a" * 64, None)
+    model = create_model(bedrock, request, CreateSettings("arn:aws:iam::123456789012:role/r", None, poll))
+    while True:
+        model = check_model(bedrock, model, poll)
+        if model["deadlineReached"] or model["modelStatus"] != "Creating":
+            return model
+        assert model["checks"] < 100_000, "the poll loop does not end"
+
+
+def _bounds(template, name):
+    param = template["Parameters"][name]
+    return int(param["MinValue"]), int(param["MaxValue"])
+
+
+@pytest.mark.parametrize("interval_end", ["min", "max"])
+@pytest.mark.parametrize("timeout_end", ["min", "max"])
+def test_a_model_stuck_in_creating_ends_at_the_deadline_within_max_checks(template, interval_end, timeout_end):
+    from model_import.polling import MAX_CHECKS
+
+    interval = _bounds(template, "PollIntervalSeconds")[0 if interval_end == "min" else 1]
+    timeout = _bounds(template, "ImportTimeoutMinutes")[0 if timeout_end == "min" else 1]
+    model = _poll_until_done(interval, timeout)
+    assert model["deadlineReached"] is True
+    assert model["waitedSeconds"] >= timeout * 60
+    assert 1 <= model["checks"] <= MAX_CHECKS
+
+
+def test_the_longest_import_stays_far_below_the_history_limit(state_machine):
+    """MAX_CHECKS poll cycles plus one pass through every other state, without retries, use at
+    most a quarter of the 25,000 events an execution may have."""
+    from model_import.polling import MAX_CHECKS
+
+    states = state_machine.states
+    (loop,) = asl.cycles(states)
+    per_cycle = sum(asl.events_per_run(states[s]) for s in loop)
+    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in loop)
+    longest = asl.EXECUTION_EVENTS + outside + MAX_CHECKS * per_cycle
+    assert per_cycle == 9  # Wait 2 + Lambda task 5 + Choice 2
+    assert longest <= asl.HISTORY_LIMIT // 4, f"{longest} events for {MAX_CHECKS} checks"
+
+
+def test_throttling_on_every_check_still_fits_the_history_limit(state_machine):
+    """A check that needs a few retries (Bedrock throttling for a while) on every single one of
+    MAX_CHECKS cycles still ends well inside the history limit."""
+    from model_import.polling import MAX_CHECKS
+
+    states = state_machine.states
+    (loop,) = asl.cycles(states)
+    per_cycle = sum(asl.events_per_run(states[s]) for s in loop) + 3 * asl.EVENTS_PER_RETRY
+    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in loop)
+    assert asl.EXECUTION_EVENTS + outside + MAX_CHECKS * per_cycle < asl.HISTORY_LIMIT
