@@ -104,6 +104,14 @@ def test_a_folder_holding_only_the_trigger_and_folder_markers_is_rejected(aws):
     )
 
 
+def test_another_models_trigger_file_in_a_sub_folder_is_not_an_artifact(aws):
+    aws.put("incoming/m/nested/manifest.json", b"{}")
+    with pytest.raises(ImportRejected, match="no model artifacts found"):
+        require_artifacts(aws.s3, f"s3://{BUCKET}/incoming/m/", None, "manifest.json")
+    aws.put("incoming/m/nested/weights.bin", b"w")
+    assert require_artifacts(aws.s3, f"s3://{BUCKET}/incoming/m/", None, "manifest.json") == 1
+
+
 def test_a_source_without_trailing_slash_lists_the_folder_not_its_siblings(aws):
     aws.put("incoming/m-other/model.bin", b"x")
     with pytest.raises(ImportRejected):

@@ -67,8 +67,11 @@ def _check_allowed_location(uri: str, bucket: str, path: str, settings: Validate
     )
 
 
-def require_artifacts(s3: Any, uri: str, trigger_key: str | None) -> int:
+def require_artifacts(s3: Any, uri: str, trigger_key: str | None, trigger_file_name: str | None = None) -> int:
     """Check that a source in the stack's bucket holds at least one artifact besides the trigger.
+
+    Folder markers and trigger files (this one, or another model's `trigger_file_name` in a
+    sub-folder) are not artifacts.
 
     Lists with pagination and stops at the first artifact; never downloads anything. Returns the
     number of list pages read.
@@ -80,8 +83,12 @@ def require_artifacts(s3: Any, uri: str, trigger_key: str | None) -> int:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             pages += 1
             for obj in page.get("Contents", ()):
-                if obj["Key"] != trigger_key and not obj["Key"].endswith("/"):
-                    return pages
+                key = obj["Key"]
+                if key == trigger_key or key.endswith("/"):
+                    continue
+                if trigger_file_name is not None and key.rsplit("/", 1)[-1] == trigger_file_name:
+                    continue
+                return pages
     except (aws_errors.ClientError, aws_errors.BotoCoreError) as err:
         raise translate(err, "s3", "ListObjectsV2") from err
     if trigger_key is None:

@@ -60,7 +60,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         tags = check_user_tags(found.tags, origin)
     pages = 0
     if source_uri.startswith(f"s3://{settings.artifact_bucket}/"):
-        pages = require_artifacts(s3, source_uri, trigger.key if trigger else None)
+        pages = require_artifacts(s3, source_uri, trigger.key if trigger else None, settings.trigger_file_name)
     defaults = check_user_tags(settings.default_tags, "the stack's DefaultTags parameter")
     provenance = {PROVENANCE_PREFIX + "source-uri": provenance_value(source_uri)}
     if trigger is not None:
