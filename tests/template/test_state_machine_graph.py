@@ -136,3 +136,18 @@ def test_throttling_on_every_check_still_fits_the_history_limit(state_machine):
     per_cycle = sum(asl.events_per_run(states[s]) for s in loop) + 3 * asl.EVENTS_PER_RETRY
     outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in loop)
     assert asl.EXECUTION_EVENTS + outside + MAX_CHECKS * per_cycle < asl.HISTORY_LIMIT
+
+
+def test_every_check_exhausting_its_whole_retry_budget_still_fits_the_history_limit(state_machine):
+    """The worst case: each of MAX_CHECKS status checks is retried as often as every one of its
+    retriers allows before it succeeds."""
+    from model_import.polling import MAX_CHECKS
+
+    states = state_machine.states
+    (loop,) = asl.cycles(states)
+    retries = sum(
+        retrier["MaxAttempts"] for s in loop for retrier in states[s].get("Retry", ())
+    )
+    per_cycle = sum(asl.events_per_run(states[s]) for s in loop) + retries * asl.EVENTS_PER_RETRY
+    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in loop)
+    assert asl.EXECUTION_EVENTS + outside + MAX_CHECKS * per_cycle < asl.HISTORY_LIMIT

@@ -47,7 +47,7 @@ def test_a_timeout_shorter_than_the_interval_means_one_check_at_the_deadline():
 
 def test_a_short_interval_with_a_long_timeout_is_stretched_to_the_bound():
     poll = PollSettings(poll_interval_seconds=10, import_timeout_minutes=2880)
-    assert interval_seconds(poll) == math.ceil(2880 * 60 / MAX_CHECKS) == 346
+    assert interval_seconds(poll) == math.ceil(2880 * 60 / MAX_CHECKS) == 576
     assert len(schedule(poll)) == MAX_CHECKS
 
 
