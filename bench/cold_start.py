@@ -1,0 +1,159 @@
+"""Cold start: each handler module's import time in a fresh interpreter, against a minimal
+Powertools handler measured in the same run, and the first invocation (where the deferred work
+- boto3, clients, the Tracer - lands) against a Powertools handler with a module-level boto3
+client making one S3 call.
+
+Times are CPU seconds of the child process (wall time on a shared 2-core machine swings by 2x),
+the median of --runs fresh processes. Each round runs every subject once, and each ratio is the
+median of the per-round ratios, so load that changes between rounds cancels out.
+The child gets a Lambda-like environment (tracing on, as the template's Tracing: Active) and
+answers from bench/stub_aws.py; it runs on this venv's Python, not Lambda's python3.13.
+Run alone: python -m bench.cold_start [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.stub_aws import StubAws
+from bench.table import Row, median, ms, render
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYER = ROOT / "layers" / "common"
+CHILD = Path(__file__).resolve().parent / "_cold_child.py"
+TARGET_RATIO = 1.2
+
+POWERTOOLS_ENV = {
+    "POWERTOOLS_SERVICE_NAME": "bedrock-model-import",
+    "POWERTOOLS_METRICS_NAMESPACE": "BedrockModelImport",
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+}
+POLL_ENV = {"POLL_INTERVAL_SECONDS": "60", "IMPORT_TIMEOUT_MINUTES": "240"}
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    code_dir: Path
+    event: str  # file under events/
+    env: dict[str, str]
+
+
+BASELINE = Subject("Minimal Powertools handler", ROOT / "bench/baselines/minimal_logger", "step-validate-artifacts.json", {})
+BOTO3_BASELINE = Subject("Powertools + boto3 client", ROOT / "bench/baselines/boto3_client", "step-validate-artifacts.json", {})
+FUNCTIONS = (
+    Subject("ValidateArtifacts", ROOT / "functions/validate_artifacts", "step-validate-artifacts.json", {
+        "ARTIFACT_BUCKET": "model-import-sandbox", "INCOMING_PREFIX": "incoming/",
+        "TRIGGER_FILE_NAME": "manifest.json", "ACCOUNT_ID": "123456789012",
+        "ALLOWED_SOURCE_PREFIXES": "", "DEFAULT_TAGS": "",
+    }),
+    Subject("CreateCustomModel", ROOT / "functions/create_custom_model", "step-create-custom-model.json", {
+        "IMPORT_ROLE_ARN": "arn:aws:iam::123456789012:role/bench", "MODEL_KMS_KEY_ARN": "", **POLL_ENV,
+    }),
+    Subject("CheckModelStatus", ROOT / "functions/check_model_status", "step-check-model-status.json", dict(POLL_ENV)),
+    Subject("PublishResult", ROOT / "functions/publish_result", "step-publish-result-active.json", {
+        "TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:bench", "LEDGER_TABLE": "bench-ledger",
+    }),
+)
+
+
+def _env(subject: Subject, endpoint: str) -> dict[str, str]:
+    """What the Lambda runtime would set (tracing on, as Tracing: Active does), plus the stub endpoint."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_SESSION_TOKEN": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_LAMBDA_FUNCTION_NAME": subject.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+        "LAMBDA_TASK_ROOT": str(subject.code_dir),
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+        **POWERTOOLS_ENV,
+        **subject.env,
+    }
+
+
+def measure_once(subject: Subject, endpoint: str) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run(
+            [sys.executable, "-I", str(CHILD), str(subject.code_dir), str(LAYER),
+             str(ROOT / "events" / subject.event), out.name],
+            cwd=subject.code_dir, env=_env(subject, endpoint), check=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        return json.loads(Path(out.name).read_text())
+
+
+def measure(runs: int) -> dict[str, list[dict[str, float]]]:
+    """Per subject, one sample per round; every round runs every subject once, in rotated order."""
+    subjects = (BASELINE, BOTO3_BASELINE, *FUNCTIONS)
+    samples: dict[str, list[dict[str, float]]] = {s.name: [] for s in subjects}
+    with StubAws() as endpoint:
+        for subject in subjects:  # warm-up: compile bytecode caches, fill the page cache
+            measure_once(subject, endpoint)
+        for i in range(runs):
+            rotated = subjects[i % len(subjects):] + subjects[: i % len(subjects)]
+            for subject in rotated:
+                samples[subject.name].append(measure_once(subject, endpoint))
+    return samples
+
+
+def paired_ratio(mine: list[dict[str, float]], base: list[dict[str, float]], key: Callable[[dict[str, float]], float]) -> float:
+    """Median over rounds of mine/baseline: both ran in the same round, under the same load."""
+    return median(key(m) / key(b) for m, b in zip(mine, base))
+
+
+def _import(sample: dict[str, float]) -> float:
+    return sample["import_cpu"]
+
+
+def _cold(sample: dict[str, float]) -> float:
+    return sample["import_cpu"] + sample["first_cpu"]
+
+
+def rows(runs: int = 15) -> list[Row]:
+    samples = measure(runs)
+    base, boto_base = samples[BASELINE.name], samples[BOTO3_BASELINE.name]
+    out = []
+    for subject in FUNCTIONS:
+        mine = samples[subject.name]
+        ratio = paired_ratio(mine, base, _import)
+        out.append(Row(
+            "Cold start", f"{subject.name}: import app, CPU", ms(median(map(_import, mine))),
+            f"{ms(median(map(_import, base)))} minimal Powertools handler", f"{ratio:.2f}x", f"<= {TARGET_RATIO}x",
+            ratio <= TARGET_RATIO,
+        ))
+    for subject in FUNCTIONS:
+        mine = samples[subject.name]
+        warm = median(sample["warm"] for sample in mine)
+        out.append(Row(
+            "Cold start", f"{subject.name}: import + 1st call, CPU (then {ms(warm)} warm)", ms(median(map(_cold, mine))),
+            f"{ms(median(map(_cold, boto_base)))} same + boto3 client, 1 S3 call",
+            f"{paired_ratio(mine, boto_base, _cold):.2f}x",
+        ))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    print(render(rows(args.runs)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,473 @@
+"""The sandbox session: an embedded AWS (moto) with the real stack deployed in it.
+
+    with Sandbox(bedrock=BedrockBehaviour(outcome="failed", polls=3)) as sb:
+        sb.upload_folder("examples/nova-micro-demo")   # S3 PutObject -> EventBridge -> Step Functions
+        sb.wait_all()
+        sb.notifications()   # bodies of the SNS messages, read back from an SQS subscription
+        sb.history(sb.executions()[0].arn)   # the execution history, as GetExecutionHistory gives it
+
+Only one session can be open in a process at a time (moto's state is process-wide).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self, TextIO
+
+from sandbox import boot
+from sandbox.bedrock import BedrockBehaviour, CustomModelStore, EmulatedBedrock
+from sandbox.clock import DEFAULT_SCALE, Clock
+from sandbox.events import Delivery, EventRouter
+from sandbox.faults import Faults
+from sandbox.logs import HandlerLog
+from sandbox.patches import Patcher
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTIFICATION_QUEUE = "model-import-sandbox-notifications"
+STACK_SEED = 3
+_QUIET_LOGGERS = ("moto", "botocore", "samtranslator", "aws_xray_sdk")
+_open_session: Sandbox | None = None
+_open_lock = threading.Lock()
+
+
+class SandboxError(Exception):
+    """The sandbox could not start, or was used wrongly (message says which)."""
+
+
+@dataclass(frozen=True)
+class Execution:
+    arn: str
+    name: str
+    status: str  # RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED
+    input: Any
+    output: Any
+    error: str | None
+    cause: str | None
+    started: datetime
+    stopped: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"executionArn": self.arn, "status": self.status, "input": self.input, "output": self.output}
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One SNS message, as the subscribed queue received it."""
+
+    subject: str | None
+    attributes: dict[str, str]
+    body: dict[str, Any]
+    message_id: str
+
+
+class Sandbox:
+    def __init__(
+        self,
+        root: Path | str | None = None,
+        *,
+        bedrock: BedrockBehaviour | None = None,
+        faults: Faults | None = None,
+        parameters: dict[str, str] | None = None,
+        time_scale: float = DEFAULT_SCALE,
+        key_encoding: str = "raw",
+        echo_logs: TextIO | None = None,
+    ) -> None:
+        self.root = Path(root).resolve() if root else ROOT
+        self.behaviour = bedrock or BedrockBehaviour()
+        self.faults = faults or Faults()
+        self.parameters = {k: str(v) for k, v in (parameters or {}).items()}
+        self.clock = Clock(time_scale)
+        self.log = HandlerLog(echo=echo_logs)
+        self._key_encoding = key_encoding
+        self._patcher = Patcher()
+        self._mock: Any = None
+        self._saved_env: dict[str, str | None] = {}
+        self._saved_levels: dict[str, int] = {}
+        self._sys_path_added: list[str] = []
+        self._notifications: list[Notification] = []
+        self._drain_lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+        self._runtime: Any = None
+        self.stack: Any = None
+        self.router: EventRouter | None = None
+        self.emulated_bedrock: EmulatedBedrock | None = None
+        self.started_at: float | None = None
+        self._closed = False
+        self._opened = False  # this object holds the process's one session
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> Self:
+        global _open_session
+        with _open_lock:
+            if _open_session is not None:
+                raise SandboxError("a sandbox session is already open in this process; close it first")
+            _open_session = self
+            self._opened = True
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self.started_at = time.monotonic()
+        warnings.filterwarnings("ignore", message="Tried to parse AWS::", category=UserWarning)  # types moto does not model
+        self._saved_env = boot.prepare_environment()
+        boot.install_shared_loader()
+        for name in _QUIET_LOGGERS:
+            logger = logging.getLogger(name)
+            self._saved_levels[name] = logger.level
+            logger.setLevel(logging.CRITICAL)
+        from moto import mock_aws
+
+        from sandbox import faults as faults_module
+        from sandbox import logs, speed, timestamps
+        from sandbox.lambdas import LambdaRuntime, layer_paths
+        from sandbox.stack import deploy
+        from sandbox.template import blueprint
+
+        self._mock = mock_aws(
+            config={
+                "stepfunctions": {"execute_state_machine": True},
+                "lambda": {"use_docker": False},
+            }
+        )
+        self._mock.start()
+        speed.install(self._patcher)
+        timestamps.install(self._patcher)
+        self.clock.install(self._patcher)
+        faults_module.install(self._patcher, self.faults)
+        self.emulated_bedrock = EmulatedBedrock(self.behaviour)
+        self.emulated_bedrock.install(self._patcher)
+        self.router = EventRouter(boot.ACCOUNT_ID, boot.REGION, self._start_from_event, key_encoding=self._key_encoding)
+        self.router.install(self._patcher)
+
+        from moto.moto_api._internal import mock_random
+
+        # The same physical names on every start (moto's documented seed), so the deployed ASL,
+        # with those names substituted in, is the same text and its parse can be cached.
+        mock_random.seed(STACK_SEED)
+        try:
+            with self.faults.suspended():  # faults are for the workflow, not for setting it up
+                self.stack = deploy(blueprint(self.root, self.parameters), self.parameters)
+        finally:
+            mock_random.seed()  # ids made while running are random again
+        for path in layer_paths(self.stack.functions):  # the layers, as Lambda puts them on sys.path
+            if str(path) not in sys.path:
+                sys.path.insert(0, str(path))
+                self._sys_path_added.append(str(path))
+        from model_import import clients
+
+        clients.reset()
+        self._runtime = LambdaRuntime(self.stack.functions, self.faults, self.log, logs.router())
+        self._runtime.install(self._patcher)
+        with self.faults.suspended():
+            self._subscribe_queue()
+            described = self._client("cloudformation").describe_stacks(StackName=self.stack.name)["Stacks"][0]
+        self._stack_parameters = {p["ParameterKey"]: p["ParameterValue"] for p in described.get("Parameters", [])}
+
+    def close(self) -> None:
+        """Stop what still runs, undo every patch, stop moto, restore the environment (idempotent)."""
+        global _open_session
+        if self._closed or not self._opened:
+            return
+        self._closed = True
+        try:
+            if self.stack is not None:
+                self._stop_running()
+        finally:
+            from sandbox import logs
+
+            logs.release()
+            if self._runtime is not None:
+                self._runtime.close()
+            self._patcher.restore()
+            if self._mock is not None:
+                self._mock.stop()
+                self._mock = None
+            for path in self._sys_path_added:
+                if path in sys.path:
+                    sys.path.remove(path)
+            self._sys_path_added.clear()
+            if "model_import.clients" in sys.modules:
+                sys.modules["model_import.clients"].reset()
+            for name, level in self._saved_levels.items():
+                logging.getLogger(name).setLevel(level)
+            boot.restore_environment(self._saved_env)
+            self._saved_env = {}
+            self._clients.clear()
+            with _open_lock:
+                if _open_session is self:
+                    _open_session = None
+
+    def _stop_running(self, grace_seconds: float = 5.0) -> None:
+        """Stop executions still running (their threads would outlive moto otherwise). As in
+        StopExecution they end ABORTED; one stopped in the middle of a Lambda task can end FAILED
+        instead (a race in moto's executor), which is fine for tearing down."""
+        now = datetime.now(UTC)
+        running = [e for e in self._raw_executions() if e.exec_status == "RUNNING"]
+        for execution in running:
+            execution.stop(now, "SandboxClosed", "the sandbox session was closed")  # as StopExecution does
+        deadline = time.monotonic() + grace_seconds
+        while running and time.monotonic() < deadline:
+            running = [e for e in running if e.exec_status == "RUNNING"]
+            time.sleep(0.005)
+        if self._runtime is not None:
+            self._runtime.quiesce()  # a handler still running finishes before moto goes away
+
+    # ---------------------------------------------------------------- identity
+
+    @property
+    def bucket(self) -> str:
+        return self.stack.artifact_bucket
+
+    @property
+    def state_machine_arn(self) -> str:
+        return self.stack.state_machine_arn
+
+    @property
+    def topic_arn(self) -> str:
+        return self.stack.topic_arn
+
+    @property
+    def incoming_prefix(self) -> str:
+        return self._stack_parameters.get("IncomingPrefix", "incoming/")
+
+    @property
+    def trigger_file_name(self) -> str:
+        return self._stack_parameters.get("TriggerFileName", "manifest.json")
+
+    def trigger_key(self, model_name: str) -> str:
+        return f"{self.incoming_prefix}{model_name}/{self.trigger_file_name}"
+
+    def bedrock_store(self) -> CustomModelStore:
+        assert self.emulated_bedrock is not None
+        return self.emulated_bedrock.store(boot.ACCOUNT_ID, boot.REGION)
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            import boto3
+
+            self._clients[service] = boto3.client(service, region_name=boot.REGION)
+        return self._clients[service]
+
+    def _sfn_backend(self) -> Any:
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        return stepfunctions_parser_backends[boot.ACCOUNT_ID][boot.REGION]
+
+    # ---------------------------------------------------------------- acting like a user
+
+    def put_object(self, key: str, body: bytes | str, *, emit: bool = True) -> dict[str, Any]:
+        """One S3 PutObject into the artifact bucket (its EventBridge event follows unless emit=False)."""
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        with self.faults.suspended():
+            if emit:
+                return self._client("s3").put_object(Bucket=self.bucket, Key=key, Body=data)
+            assert self.router is not None
+            with self.router.paused():
+                return self._client("s3").put_object(Bucket=self.bucket, Key=key, Body=data)
+
+    def upload_folder(
+        self,
+        folder: Path | str,
+        model_name: str | None = None,
+        *,
+        trigger: bool = True,
+        emit: bool = True,
+        repeat: int = 1,
+    ) -> list[str]:
+        """Upload a model folder to <IncomingPrefix><name>/: its files first, then the trigger file
+        (the folder's own trigger file if it has one, else `{}`), unless trigger=False.
+        repeat=N delivers the trigger's event N times in all, as EventBridge may."""
+        folder = Path(folder)
+        name = model_name or folder.resolve().name
+        prefix = f"{self.incoming_prefix}{name}/"
+        keys = []
+        trigger_body = b"{}"
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            relative = path.relative_to(folder).as_posix()
+            if relative == self.trigger_file_name:
+                trigger_body = path.read_bytes()
+                continue
+            self.put_object(prefix + relative, path.read_bytes(), emit=emit)
+            keys.append(prefix + relative)
+        if trigger:
+            self.upload_trigger(prefix + self.trigger_file_name, trigger_body, emit=emit, repeat=repeat)
+            keys.append(prefix + self.trigger_file_name)
+        return keys
+
+    def upload_trigger(self, key: str, body: bytes | str, *, emit: bool = True, repeat: int = 1) -> None:
+        """Put the trigger file; with repeat=N its event reaches the bus N times (new ids, same detail)."""
+        assert self.router is not None
+        before = len(self.router.events)
+        self.put_object(key, body, emit=emit)
+        if emit and repeat > 1 and len(self.router.events) > before:
+            event = self.router.events[before]
+            for _ in range(repeat - 1):
+                self.router.redeliver(event)
+
+    def put_event(self, event: dict[str, Any], repeat: int = 1) -> list[Delivery]:
+        """Put an EventBridge event on the default bus as it is (`repeat` times)."""
+        assert self.router is not None
+        deliveries: list[Delivery] = []
+        for _ in range(repeat):
+            deliveries += self.router.put(event)
+        return deliveries
+
+    def start_execution(self, execution_input: Any, name: str | None = None) -> str:
+        """StartExecution with this input, as "Start execution" in the console does."""
+        import uuid
+
+        with self.faults.suspended():
+            response = self._client("stepfunctions").start_execution(
+                stateMachineArn=self.state_machine_arn,
+                name=name or str(uuid.uuid4()),
+                input=json.dumps(execution_input),
+            )
+        return response["executionArn"]
+
+    def _start_from_event(self, state_machine_arn: str, name: str, payload: str) -> str:
+        execution = self._sfn_backend().start_execution(state_machine_arn, name=name, execution_input=payload)
+        return execution.exec_arn
+
+    # ---------------------------------------------------------------- observing
+
+    def _raw_executions(self) -> list[Any]:
+        backend = self._sfn_backend()
+        return sorted(
+            (e for machine in backend.state_machines for e in machine.executions),
+            key=lambda e: e.start_date,
+        )
+
+    def executions(self) -> list[Execution]:
+        result = []
+        for e in self._raw_executions():
+            status = getattr(e.exec_status, "value", e.exec_status)
+            result.append(
+                Execution(
+                    arn=e.exec_arn,
+                    name=e.name,
+                    status=str(status),
+                    input=e.input_data,
+                    output=_json_value(e.output),
+                    error=e.error,
+                    cause=e.cause,
+                    started=e.start_date,
+                    stopped=e.stop_date,
+                )
+            )
+        return result
+
+    def running(self) -> int:
+        return sum(1 for machine in self._sfn_backend().state_machines for e in machine.executions if e.exec_status == "RUNNING")
+
+    def wait_all(self, timeout: float = 60.0) -> list[Execution]:
+        """Wait until no execution is running; return them all (oldest first).
+
+        The notification queue is read meanwhile: moto's SQS does work for every message held on
+        each receive, so a queue left to fill up makes reading it back slow."""
+        deadline = time.monotonic() + timeout
+        last_drain = time.monotonic()
+        while self.running():
+            if time.monotonic() > deadline:
+                names = [e.name for e in self._raw_executions() if e.exec_status == "RUNNING"]
+                raise TimeoutError(f"{len(names)} executions still running after {timeout} s: {names[:5]}")
+            time.sleep(0.005)
+            if time.monotonic() - last_drain > 0.05:
+                self._drain()
+                last_drain = time.monotonic()
+        return self.executions()
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        """The execution's history events, oldest first, as GetExecutionHistory returns them."""
+        with self.faults.suspended():
+            return self._client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"]
+
+    def raw_history(self, execution_arn: str) -> list[dict[str, Any]]:
+        """The same events read from the executing backend (cheap; for live following)."""
+        for e in self._raw_executions():
+            if e.exec_arn == execution_arn:
+                if e.exec_worker is None or e.exec_worker.env is None:
+                    return []
+                return list(e.exec_worker.env.event_manager.get_event_history())
+        raise KeyError(execution_arn)
+
+    def states_entered(self, execution_arn: str) -> list[str]:
+        return [
+            event["stateEnteredEventDetails"]["name"]
+            for event in self.history(execution_arn)
+            if "stateEnteredEventDetails" in event
+        ]
+
+    def messages(self) -> list[Notification]:
+        """Every SNS message published so far, read back from the subscribed SQS queue."""
+        self._drain()
+        return list(self._notifications)
+
+    def _drain(self) -> None:
+        sqs = self._client("sqs")
+        with self.faults.suspended(), self._drain_lock:
+            while True:
+                received = sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+                batch = received.get("Messages", [])
+                if not batch:
+                    return
+                for message in batch:
+                    envelope = json.loads(message["Body"])
+                    self._notifications.append(
+                        Notification(
+                            subject=envelope.get("Subject"),
+                            attributes={k: v.get("Value") for k, v in (envelope.get("MessageAttributes") or {}).items()},
+                            body=json.loads(envelope["Message"]),
+                            message_id=envelope.get("MessageId", ""),
+                        )
+                    )
+                sqs.delete_message_batch(
+                    QueueUrl=self._queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
+                )
+
+    def notifications(self) -> list[dict[str, Any]]:
+        """The notification bodies, as published."""
+        return [message.body for message in self.messages()]
+
+    def models(self) -> list[dict[str, Any]]:
+        """The account's custom models, from ListCustomModels (oldest first)."""
+        bedrock = self._client("bedrock")
+        summaries: list[dict[str, Any]] = []
+        with self.faults.suspended():
+            for page in bedrock.get_paginator("list_custom_models").paginate(sortOrder="Ascending"):
+                summaries += page.get("modelSummaries", [])
+        return [{"modelName": m["modelName"], "modelArn": m["modelArn"], "modelStatus": m.get("modelStatus")} for m in summaries]
+
+    def _subscribe_queue(self) -> None:
+        sqs, sns = self._client("sqs"), self._client("sns")
+        self._queue_url = sqs.create_queue(QueueName=NOTIFICATION_QUEUE)["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
