@@ -35,7 +35,9 @@ def _version(sb, key: str) -> str:
 
 def test_event_naming_a_version_that_does_not_exist_is_rejected(sb, sample: Path) -> None:
     sb.upload_folder(sample, emit=False)
-    sb.put_event(_event("incoming/nova-micro-demo/manifest.json"))  # the sample event's made-up version-id
+    event = _event("incoming/nova-micro-demo/manifest.json")
+    event["detail"]["object"]["version-id"] = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"  # no such version
+    sb.put_event(event)
     sb.wait_all()
     [body] = sb.notifications()
 

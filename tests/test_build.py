@@ -1,0 +1,46 @@
+"""`sam build` of the real template with the Lambda runtime's Python (3.13), as `make build` does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FUNCTIONS = {
+    "ValidateArtifactsFunction": "validate_artifacts",
+    "CreateCustomModelFunction": "create_custom_model",
+    "CheckModelStatusFunction": "check_model_status",
+    "PublishResultFunction": "publish_result",
+}
+
+
+def python313_dir() -> str:
+    """Where python3.13 lives: pyenv's 3.13.0 when present, else the PATH (as the Makefile does)."""
+    try:
+        prefix = subprocess.run(["pyenv", "prefix", "3.13.0"], capture_output=True, text=True, check=True).stdout.strip()
+        return str(Path(prefix) / "bin")
+    except (OSError, subprocess.CalledProcessError):
+        found = shutil.which("python3.13")
+        assert found, "sam build needs Python 3.13 (the Lambda runtime): install it, e.g. `pyenv install 3.13.0`"
+        return str(Path(found).parent)
+
+
+def test_sam_build_packages_each_function_and_the_shared_layer(tmp_path: Path) -> None:
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1"}
+    env["PATH"] = os.pathsep.join([python313_dir(), str(Path(sys.executable).parent), env.get("PATH", "")])
+    build = tmp_path / "build"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "sam"), "build", "--template-file", str(REPO / "template.yaml"),
+         "--build-dir", str(build), "--cache-dir", str(tmp_path / "cache"), "--base-dir", str(REPO)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for logical_id, folder in FUNCTIONS.items():
+        built = build / logical_id
+        assert (built / "app.py").read_text() == (REPO / "functions" / folder / "app.py").read_text()
+        assert not (built / "aws_lambda_powertools").exists(), "Powertools comes from its public layer, not vendored"
+    assert (build / "SharedCodeLayer" / "python" / "model_import" / "validation.py").is_file()
+    assert "python3.13" in (build / "template.yaml").read_text()
