@@ -4,7 +4,8 @@
     python -m bench cold_start polling   # some of them
 
 Each figure also runs alone: python -m bench.cold_start, bench.package_size, bench.big_source,
-bench.poll_interval, bench.throughput, bench.sandbox_demo, bench.sandbox_warm, bench.sandbox_concurrent.
+bench.poll_interval, bench.throughput, bench.sandbox_demo, bench.sandbox_warm, bench.sandbox_concurrent,
+bench.load_throttled.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ FIGURES = {
     "sandbox_demo": ("bench.sandbox_demo", "make demo wall time after set-up"),
     "sandbox_warm": ("bench.sandbox_warm", "one warm workflow run in the sandbox"),
     "sandbox_concurrent": ("bench.sandbox_concurrent", "100 concurrent uploads, all correct"),
+    "load_throttled": ("bench.load_throttled", "100 uploads at once with 30 % of Bedrock calls throttled, all correct"),
 }
 
 

@@ -120,6 +120,9 @@ class CustomModelStore:
         self.models: dict[str, EmulatedModel] = {}  # by name
         self.tokens: dict[str, str] = {}  # clientRequestToken -> modelArn
         self.calls: list[str] = []  # operation names, in order
+        self.created: list[str] = []  # the name of each model CreateCustomModel made, in order
+        self.replays: list[str] = []  # names answered from a repeated clientRequestToken (no new model)
+        self.conflicts: list[str] = []  # names refused with ConflictException (already taken)
         self._lock = threading.Lock()
 
     # ---------------------------------------------------------------- validation
@@ -192,8 +195,10 @@ class CustomModelStore:
         with self._lock:
             self.calls.append("CreateCustomModel")
             if token and token in self.tokens:
+                self.replays.append(name)
                 return {"modelArn": self.tokens[token]}  # idempotent: the first call's result
             if name in self.models:
+                self.conflicts.append(name)
                 raise BedrockError("ConflictException", f"A custom model with the name {name} already exists.")
             arn = f"arn:aws:bedrock:{self.region}:{self.account_id}:custom-model/imported/{_model_id()}"
             self.models[name] = EmulatedModel(
@@ -209,6 +214,7 @@ class CustomModelStore:
             )
             if token:
                 self.tokens[token] = arn
+            self.created.append(name)
             return {"modelArn": arn}
 
     def _find(self, identifier: str | None) -> EmulatedModel:

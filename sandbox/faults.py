@@ -4,12 +4,15 @@ A Fault matches calls by service and operation as botocore names them ("bedrock"
 "CreateCustomModel"), from any client in the process (the handlers' and Step Functions' own
 service integrations alike), and answers the AWS error in that service's wire protocol, so the
 caller sees exactly the ClientError AWS would send. Each fault fires with a probability, and/or
-for its first `count` matching calls (a burst).
+for its first `count` matching calls (a burst), optionally after letting `skip` of them through.
 
     Faults.throttle_bedrock(0.3)                        # --throttle 0.3
     Faults([Fault("bedrock", "GetCustomModel", "InternalServerException", status=500, count=2)])
+    Faults([Fault("bedrock", "GetCustomModel", "ThrottlingException", skip=1, count=5)])  # mid-loop
     Faults([Fault("sns", "Publish", "InternalError", status=500, count=1)])
     Faults([Fault("lambda", "CheckModelStatusFunction", "RuntimeError", crash=True, count=1)])
+    # the handler runs to the end, then its response is lost: the invoke fails with this error
+    Faults([Fault("lambda", "PublishResultFunction", "Lambda.ServiceException", crash=True, after_handler=True, count=1)])
 """
 
 from __future__ import annotations
@@ -47,8 +50,11 @@ class Fault:
     message: str = "Rate exceeded"
     probability: float = 1.0
     count: int | None = None  # fire at most this many times (None: no limit)
+    skip: int = 0  # let the first `skip` matching calls through (a failure mid-way, not at the start)
     crash: bool = False  # a handler raising an unexpected exception instead of an AWS error
+    after_handler: bool = False  # with crash=True: the handler runs, then the invoke fails with `error`
     fired: int = field(default=0, compare=False)
+    seen: int = field(default=0, compare=False)  # matching calls so far, fired or not
 
     def matches(self, service: str, operation: str) -> bool:
         return self.service == service and self.operation in (None, operation)
@@ -86,13 +92,16 @@ class Faults:
         finally:
             self._exempt.on = previous
 
-    def pick(self, service: str, operation: str, crash: bool = False) -> Fault | None:
+    def pick(self, service: str, operation: str, crash: bool = False, after_handler: bool = False) -> Fault | None:
         """The fault to inject into this call, if any (and count it)."""
         if getattr(self._exempt, "on", False):
             return None
         with self._lock:
             for fault in self.faults:
-                if fault.crash != crash or not fault.matches(service, operation):
+                if fault.crash != crash or fault.after_handler != after_handler or not fault.matches(service, operation):
+                    continue
+                fault.seen += 1
+                if fault.seen <= fault.skip:
                     continue
                 if fault.count is not None and fault.fired >= fault.count:
                     continue

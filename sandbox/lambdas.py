@@ -37,6 +37,15 @@ class InjectedCrash(RuntimeError):
     """Raised inside a handler by a crash fault (sandbox.faults.Fault(crash=True))."""
 
 
+class LostResponse(Exception):
+    """The handler ran to the end, but the invoke failed anyway (Fault(crash=True, after_handler=True)):
+    the caller sees the fault's error name, as when Lambda answers ServiceException after the work is done."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
 @dataclass
 class LambdaContext:
     """The attributes and method of the Lambda Python runtime's context object."""
@@ -124,9 +133,12 @@ class LambdaRuntime:
                             raise InjectedCrash(f"{crash.error}: injected crash of {code.logical_id}")
                         result = handler(event, context)
                         payload = json.dumps(result).encode("utf-8")
+                        lost = self.faults.pick("lambda", code.logical_id, crash=True, after_handler=True)
+                        if lost is not None:
+                            raise LostResponse(lost.error, f"{lost.message} (injected after {code.logical_id} returned)")
                         error_type = None
                     except Exception as err:  # noqa: BLE001 - Lambda reports whatever the handler raised
-                        error_type = type(err).__name__
+                        error_type = err.error_type if isinstance(err, LostResponse) else type(err).__name__
                         if isinstance(err, TypeError) and "JSON serializable" in str(err):
                             error_type = "Runtime.MarshalError"
                         payload = _error_payload(err, error_type, request_id)

@@ -221,10 +221,16 @@ class Sandbox:
         StopExecution they end ABORTED; one stopped in the middle of a Lambda task can end FAILED
         instead (a race in moto's executor), which is fine for tearing down."""
         now = datetime.now(UTC)
+        deadline = time.monotonic() + grace_seconds
         running = [e for e in self._raw_executions() if e.exec_status == "RUNNING"]
         for execution in running:
-            execution.stop(now, "SandboxClosed", "the sandbox session was closed")  # as StopExecution does
-        deadline = time.monotonic() + grace_seconds
+            # A just-started execution's worker thread may not have built its environment yet
+            # (moto's stop would then fail on None): give it the grace period to get there.
+            worker = execution.exec_worker
+            while worker is not None and worker.env is None and time.monotonic() < deadline:
+                time.sleep(0.001)
+            if worker is None or worker.env is not None:
+                execution.stop(now, "SandboxClosed", "the sandbox session was closed")  # as StopExecution does
         while running and time.monotonic() < deadline:
             running = [e for e in running if e.exec_status == "RUNNING"]
             time.sleep(0.005)
