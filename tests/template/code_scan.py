@@ -34,7 +34,11 @@ IAM_ACTIONS: dict[tuple[str, str], frozenset[str]] = {
     ("s3", "ListObjectsV2"): frozenset({"s3:ListBucket"}),
     # roleArn is passed to Bedrock (iam:PassRole); modelTags are applied at create time, and whether
     # Bedrock also checks bedrock:TagResource then is unconfirmed, so the policy grants it.
-    ("bedrock", "CreateCustomModel"): frozenset({"bedrock:CreateCustomModel", "bedrock:TagResource", "iam:PassRole"}),
+    # With ModelKmsKeyArn, Bedrock uses the caller's rights on the model key (a grant, through Bedrock).
+    ("bedrock", "CreateCustomModel"): frozenset(
+        {"bedrock:CreateCustomModel", "bedrock:TagResource", "iam:PassRole",
+         "kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt"}
+    ),
     ("bedrock", "GetCustomModel"): frozenset({"bedrock:GetCustomModel"}),
     # The topic is encrypted with the stack's KMS key: a publisher needs GenerateDataKey and Decrypt on it.
     ("sns", "Publish"): frozenset({"sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"}),

@@ -42,7 +42,7 @@ ACTION_TARGETS = {
     "s3": {"ArtifactBucket"},
     "sns": {"NotificationTopic"},
     "dynamodb": {"ImportLedgerTable"},
-    "kms": {"NotificationKey"},
+    "kms": {"NotificationKey", "ModelKmsKeyArn"},
     "iam": {"ModelImportRole", "ImportRoleArn"},
 }
 
@@ -110,7 +110,11 @@ def test_reading_the_bucket_is_limited_to_the_incoming_prefix(template):
     statements = template["Resources"]["ValidateArtifactsFunction"]["Properties"]["Policies"][0]["Statement"]
     by_sid = {s["Sid"]: s for s in statements}
     assert by_sid["ReadTriggerFiles"]["Resource"] == {"Fn::Sub": "${ArtifactBucket.Arn}/${IncomingPrefix}*"}
-    assert by_sid["ListModelFolders"]["Condition"] == {"StringLike": {"s3:prefix": {"Fn::Sub": "${IncomingPrefix}*"}}}
+    # Listing is not narrowed by s3:prefix: without an unconditional ListBucket, S3 answers a GetObject
+    # of a missing key with 403 instead of 404, and the validator could not tell "no such trigger file"
+    # (or retry a URL-encoded key decoded) from a permission error.
+    assert by_sid["ListModelFolders"]["Resource"] == {"Fn::GetAtt": ["ArtifactBucket", "Arn"]}
+    assert "Condition" not in by_sid["ListModelFolders"]
 
 
 def test_bedrock_permissions_are_limited_to_custom_models(transformed):
@@ -198,3 +202,12 @@ def test_a_new_boto3_call_without_a_permission_fails_the_check(tmp_path: Path):
     assert {(c.service, c.operation) for c in scan.calls} == {("bedrock", "DeleteCustomModel")}
     with pytest.raises(AssertionError, match="bedrock.DeleteCustomModel"):
         required_actions(scan)
+
+
+def test_the_model_key_is_usable_by_create_only_through_bedrock_and_only_when_given(template):
+    policy = template["Resources"]["CreateCustomModelKmsPolicy"]
+    assert policy["Condition"] == "HasModelKmsKey"
+    assert policy["Properties"]["RoleName"] == {"Ref": "CreateCustomModelFunctionRole"}
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Resource"] == {"Ref": "ModelKmsKeyArn"}
+    assert statement["Condition"] == {"StringEquals": {"kms:ViaService": {"Fn::Sub": "bedrock.${AWS::Region}.amazonaws.com"}}}

@@ -181,3 +181,28 @@ def test_check_errors_become_named_exceptions(bedrock, code, status, error):
     bedrock.stub.add_client_error("get_custom_model", code, "boom", status)
     with pytest.raises(error):
         check_model(bedrock, _loop(), POLL)
+
+
+class _AnswersStatus:
+    """A bedrock client whose GetCustomModel answers a status botocore's model does not list."""
+
+    def __init__(self, status):
+        self.status = status
+
+    def get_custom_model(self, modelIdentifier):
+        return {"modelArn": modelIdentifier, "modelName": "m", "modelStatus": self.status}
+
+
+def test_an_unknown_status_keeps_waiting_the_interval_instead_of_spinning():
+    model = check_model(_AnswersStatus("Importing"), _loop(checks=0, waited=60), POLL)
+    assert (model["modelStatus"], model["waitSeconds"], model["waitedSeconds"], model["deadlineReached"]) == (
+        "Importing",
+        60,
+        120,
+        False,
+    )
+
+
+def test_an_unknown_status_at_the_deadline_times_out():
+    model = check_model(_AnswersStatus("Importing"), _loop(checks=4, waited=300), POLL)
+    assert (model["deadlineReached"], model["waitSeconds"]) == (True, 0)

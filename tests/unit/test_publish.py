@@ -176,3 +176,22 @@ def test_a_rejected_name_with_control_characters_is_still_published(aws, setting
     assert message["body"]["modelName"] == "bad\x00name\n"
     assert message["attributes"]["modelName"] == "bad?name\n"
     assert message["subject"] == "Model import REJECTED: bad?name?"
+
+
+def test_a_duplicate_that_failed_early_does_not_speak_for_the_execution_that_claimed_the_request(aws, settings):
+    """Execution A claimed the request (ClaimImportRequest) and is still polling; a duplicate
+    delivery B of the same upload ended in ERROR before claiming. B must not send the upload's one
+    notification: A will, with the real outcome."""
+    aws.dynamodb.put_item(
+        TableName=aws.ledger_table,
+        Item={"pk": {"S": TOKEN}, "claimedBy": {"S": execution("run-a")["arn"]}},
+    )
+    error = {"Error": "S3Unavailable", "Cause": json.dumps({"errorMessage": "s3 GetObject: SlowDown"})}
+    duplicate = {"outcome": "ERROR", "request": REQUEST, "error": error, "execution": execution("run-b")}
+    result = publish_result(aws.sns, aws.dynamodb, duplicate, settings)
+    assert (result["published"], result["duplicateOf"]) == (False, execution("run-a")["arn"])
+    assert aws.notifications() == []
+
+    result = publish_result(aws.sns, aws.dynamodb, _active("run-a"), settings)
+    assert result["published"] is True
+    assert [m["body"]["outcome"] for m in aws.notifications()] == ["ACTIVE"]

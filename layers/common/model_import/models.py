@@ -60,6 +60,9 @@ def _create_error(err: aws_errors.ClientError, request: ImportRequest) -> Except
     return translate(err, "bedrock", "CreateCustomModel")
 
 
+FINAL_STATUSES = ("Active", "Failed")
+
+
 def check_model(bedrock: Any, model: dict[str, Any], settings: PollSettings) -> dict[str, Any]:
     """Call GetCustomModel once; return the loop's next state (status, counters, next wait)."""
     try:
@@ -68,8 +71,11 @@ def check_model(bedrock: Any, model: dict[str, Any], settings: PollSettings) -> 
         raise translate(err, "bedrock", "GetCustomModel") from err
     state = PollState(checks=int(model.get("checks", 0)) + 1, waited_seconds=int(model.get("waitedSeconds", 0)))
     status = response.get("modelStatus") or "Creating"
-    reached = status == "Creating" and deadline_reached(state, settings)
-    wait = next_wait(state, settings) if status == "Creating" and not reached else 0
+    # Anything but a final status (Active, Failed) keeps waiting, a status Bedrock may add one day
+    # included: IsModelReady sends it back to WaitBeforeCheck, which must then really wait.
+    in_progress = status not in FINAL_STATUSES
+    reached = in_progress and deadline_reached(state, settings)
+    wait = next_wait(state, settings) if in_progress and not reached else 0
     return {
         "modelArn": response.get("modelArn", model["modelArn"]),
         "modelName": response.get("modelName", model.get("modelName")),

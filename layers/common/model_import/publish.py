@@ -33,14 +33,21 @@ def ledger_key(state: dict[str, Any]) -> str:
 
 
 def _claim(dynamodb: Any, settings: PublishSettings, key: str, execution_arn: str, now: str) -> str | None:
-    """Record this execution as the notifier; return the other execution's ARN if one already is."""
+    """Record this execution as the notifier; return the ARN of the execution that notifies instead
+    (the one that already did, or the one that claimed the request), or None."""
     expires = str(int(time.time()) + settings.ledger_ttl_days * 86400)
     try:
         dynamodb.update_item(
             TableName=settings.ledger_table,
             Key={"pk": {"S": key}},
             UpdateExpression="SET notifiedBy = :e, notifiedAt = :t, expiresAt = :x",
-            ConditionExpression="attribute_not_exists(notifiedBy) OR (notifiedBy = :e AND attribute_not_exists(publishedAt))",
+            # Free to notify: nobody has, and no other execution claimed this request in
+            # ClaimImportRequest (a duplicate that failed early must not speak for the one importing).
+            # Or: this execution already did, and a retry of this step is finishing the job.
+            ConditionExpression=(
+                "(attribute_not_exists(notifiedBy) AND (attribute_not_exists(claimedBy) OR claimedBy = :e))"
+                " OR (notifiedBy = :e AND attribute_not_exists(publishedAt))"
+            ),
             ExpressionAttributeValues={":e": {"S": execution_arn}, ":t": {"S": now}, ":x": {"N": expires}},
         )
         return None
@@ -53,7 +60,8 @@ def _claim(dynamodb: Any, settings: PublishSettings, key: str, execution_arn: st
         item = dynamodb.get_item(TableName=settings.ledger_table, Key={"pk": {"S": key}}, ConsistentRead=True)
     except (aws_errors.ClientError, aws_errors.BotoCoreError) as err:
         raise translate(err, "dynamodb", "GetItem") from err
-    return item.get("Item", {}).get("notifiedBy", {}).get("S", "another execution")
+    found = item.get("Item", {})
+    return (found.get("notifiedBy") or found.get("claimedBy") or {}).get("S", "another execution")
 
 
 def publish_result(sns: Any, dynamodb: Any, state: dict[str, Any], settings: PublishSettings) -> dict[str, Any]:
