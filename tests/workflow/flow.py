@@ -11,6 +11,19 @@ BUCKET = "model-import-sandbox"
 ESCROW_URI = f"s3://customer-escrow-{ACCOUNT}-smtj-abc123/nova-micro-sft/step_100/"
 
 
+SAMPLE_EVENT = Path(__file__).resolve().parents[2] / "events" / "s3-object-created.json"
+
+
+def s3_event(key: str, bucket: str = BUCKET, detail_type: str = "Object Created") -> dict[str, Any]:
+    """The sample S3 EventBridge event (events/s3-object-created.json) for another key or bucket."""
+    event = json.loads(SAMPLE_EVENT.read_text())
+    event["detail"]["object"]["key"] = key
+    event["detail"]["bucket"]["name"] = bucket
+    event["resources"] = [f"arn:aws:s3:::{bucket}"]
+    event["detail-type"] = detail_type
+    return event
+
+
 def model_folder(root: Path, name: str, manifest: Any = None, files: dict[str, bytes] | None = None) -> Path:
     """A model folder: checkpoint files, and a manifest.json unless manifest is None.
     A manifest given as bytes or str is written as it is; anything else as JSON."""

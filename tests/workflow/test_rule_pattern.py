@@ -4,7 +4,6 @@ EventBridge encodes S3 keys is unconfirmed: both must work)."""
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -13,11 +12,10 @@ import pytest
 from moto.events.models import EventPattern
 
 from sandbox import Sandbox
-from tests.workflow.flow import BUCKET
+from tests.workflow.flow import BUCKET, s3_event
 
 pytestmark = pytest.mark.workflow
 REPO = Path(__file__).resolve().parents[2]
-EVENT = json.loads((REPO / "events" / "s3-object-created.json").read_text())
 
 MATCHING_KEYS = [
     "incoming/nova-micro-demo/manifest.json",
@@ -51,15 +49,6 @@ def rule() -> EventPattern:
     return EventPattern.load(pattern)
 
 
-def _event(key: str, bucket: str = BUCKET, detail_type: str = "Object Created") -> dict:
-    event = copy.deepcopy(EVENT)
-    event["detail"]["object"]["key"] = key
-    event["detail"]["bucket"]["name"] = bucket
-    event["resources"] = [f"arn:aws:s3:::{bucket}"]
-    event["detail-type"] = detail_type
-    return event
-
-
 def test_deployed_pattern_is_the_templates(rule: EventPattern) -> None:
     assert json.loads(rule.dump()) == {
         "source": ["aws.s3"],
@@ -72,15 +61,15 @@ def test_deployed_pattern_is_the_templates(rule: EventPattern) -> None:
 @pytest.mark.parametrize("encoding", ["raw", "url"])
 def test_rule_matches_trigger_keys_however_s3_spells_them(rule: EventPattern, key: str, encoding: str) -> None:
     spelled = quote_plus(key, safe="/") if encoding == "url" else key
-    assert rule.matches_event(_event(spelled))
+    assert rule.matches_event(s3_event(spelled))
 
 
 @pytest.mark.parametrize("key", NON_MATCHING_KEYS)
 def test_rule_ignores_other_keys(rule: EventPattern, key: str) -> None:
-    assert not rule.matches_event(_event(key))
+    assert not rule.matches_event(s3_event(key))
 
 
 def test_rule_ignores_other_buckets_sources_and_event_types(rule: EventPattern) -> None:
-    assert not rule.matches_event(_event("incoming/model/manifest.json", bucket="model-import-other"))
-    assert not rule.matches_event(_event("incoming/model/manifest.json", detail_type="Object Deleted"))
-    assert not rule.matches_event({**_event("incoming/model/manifest.json"), "source": "custom.s3"})
+    assert not rule.matches_event(s3_event("incoming/model/manifest.json", bucket="model-import-other"))
+    assert not rule.matches_event(s3_event("incoming/model/manifest.json", detail_type="Object Deleted"))
+    assert not rule.matches_event({**s3_event("incoming/model/manifest.json"), "source": "custom.s3"})

@@ -4,27 +4,15 @@ tested in test_rule_pattern.py)."""
 
 from __future__ import annotations
 
-import copy
-import json
 from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
 
 from sandbox import BedrockBehaviour
-from tests.workflow.flow import BUCKET, ESCROW_URI, model_folder, states_entered
+from tests.workflow.flow import BUCKET, ESCROW_URI, model_folder, s3_event, states_entered
 
 pytestmark = pytest.mark.workflow
-EVENT = json.loads((Path(__file__).resolve().parents[2] / "events" / "s3-object-created.json").read_text())
-
-
-def _event(key: str, bucket: str = BUCKET, detail_type: str = "Object Created") -> dict:
-    event = copy.deepcopy(EVENT)
-    event["detail"]["object"]["key"] = key
-    event["detail"]["bucket"]["name"] = bucket
-    event["resources"] = [f"arn:aws:s3:::{bucket}"]
-    event["detail-type"] = detail_type
-    return event
 
 
 def _version(sb, key: str) -> str:
@@ -35,7 +23,7 @@ def _version(sb, key: str) -> str:
 
 def test_event_naming_a_version_that_does_not_exist_is_rejected(sb, sample: Path) -> None:
     sb.upload_folder(sample, emit=False)
-    event = _event("incoming/nova-micro-demo/manifest.json")
+    event = s3_event("incoming/nova-micro-demo/manifest.json")
     event["detail"]["object"]["version-id"] = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"  # no such version
     sb.put_event(event)
     sb.wait_all()
@@ -115,7 +103,7 @@ def test_trigger_two_folders_deep_is_rejected_with_the_expected_layout(sb) -> No
 
 def test_event_for_another_bucket_starts_nothing(sb, sample: Path) -> None:
     sb.upload_folder(sample, emit=False)
-    deliveries = sb.put_event(_event("incoming/nova-micro-demo/manifest.json", bucket="someone-elses-bucket"))
+    deliveries = sb.put_event(s3_event("incoming/nova-micro-demo/manifest.json", bucket="someone-elses-bucket"))
 
     assert [d.rule for d in deliveries] == [None]
     assert sb.executions() == []
@@ -123,7 +111,7 @@ def test_event_for_another_bucket_starts_nothing(sb, sample: Path) -> None:
 
 def test_event_put_on_the_bus_as_it_is_starts_the_workflow(sb, sample: Path) -> None:
     sb.upload_folder(sample, emit=False)
-    event = _event("incoming/nova-micro-demo/manifest.json")
+    event = s3_event("incoming/nova-micro-demo/manifest.json")
     event["detail"]["object"]["version-id"] = _version(sb, "incoming/nova-micro-demo/manifest.json")
     [delivery] = sb.put_event(event)
     [execution] = sb.wait_all()
