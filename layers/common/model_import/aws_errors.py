@@ -14,7 +14,7 @@ from model_import.errors import (
 )
 
 if TYPE_CHECKING:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import ClientError
 
 _TRANSIENT = {
     "bedrock": (

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from model_import.errors import ImportRejected
+from model_import.text import shorten
 
 ACCEPTED_SHAPES = (
     'an S3 "Object Created" EventBridge event for the trigger file; '
@@ -54,8 +55,7 @@ def _reject(problem: str) -> ImportRejected:
 
 
 def _describe(value: Any) -> str:
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 120 else text[:117] + "..."
+    return shorten(json.dumps(value, default=str), 120)
 
 
 def _non_empty_str(value: Any, what: str) -> str:
@@ -109,6 +109,14 @@ def _records_source(records: Any) -> str:
     source = first.get("eventSource") or first.get("EventSource")
     names = {"aws:s3": "an S3 event", "aws:sns": "an SNS", "aws:sqs": "an SQS"}
     return names.get(source, "an event") if isinstance(source, str) else "an event"
+
+
+def parse_input_or_none(event: Any) -> ParsedInput | None:
+    """parse_input, or None for an input it rejects (best-effort reporting after a rejection)."""
+    try:
+        return parse_input(event)
+    except ImportRejected:
+        return None
 
 
 def _field_problem(missing: set[str], extra: set[str]) -> str:

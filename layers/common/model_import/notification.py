@@ -10,8 +10,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from model_import.errors import ImportRejected
-from model_import.inputs import parse_input
+from model_import.inputs import parse_input_or_none
+from model_import.text import shorten
 
 OUTCOMES = ("ACTIVE", "FAILED", "REJECTED", "TIMED_OUT", "ERROR")
 FIELDS = (
@@ -47,9 +47,8 @@ def error_details(error: dict[str, Any] | None) -> tuple[str, str]:
 
 def describe_input(event: Any) -> dict[str, Any]:
     """Best-effort modelName, sourceUri and trigger from a raw input that was rejected."""
-    try:
-        parsed = parse_input(event)
-    except ImportRejected:
+    parsed = parse_input_or_none(event)
+    if parsed is None:
         return {"modelName": None, "sourceUri": None, "trigger": None}
     if parsed.trigger is not None:
         parts = parsed.trigger.key.split("/")
@@ -111,7 +110,7 @@ def subject(body: dict[str, Any]) -> str:
     name = body.get("modelName") or "(no model name)"
     text = f"Model import {body['outcome']}: {name}"
     text = re.sub(r"[^\x20-\x7e]", "?", text)
-    return text if len(text) <= SUBJECT_MAX else text[: SUBJECT_MAX - 3] + "..."
+    return shorten(text, SUBJECT_MAX)
 
 
 def message_attributes(body: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -127,4 +126,4 @@ def _attribute_value(text: str) -> str:
     surrogates); a rejected input's name may hold any, so they become '?' and long ones are cut.
     Valid model names (the ones filter policies match) pass unchanged."""
     safe = _ATTRIBUTE_UNSAFE.sub("?", text)
-    return safe if len(safe) <= ATTRIBUTE_VALUE_MAX else safe[: ATTRIBUTE_VALUE_MAX - 3] + "..."
+    return shorten(safe, ATTRIBUTE_VALUE_MAX)

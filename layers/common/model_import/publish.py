@@ -13,8 +13,7 @@ from typing import Any
 
 from model_import import aws_errors
 from model_import.aws_errors import error_code, translate
-from model_import.inputs import parse_input
-from model_import.errors import ImportRejected
+from model_import.inputs import parse_input_or_none
 from model_import.notification import build_notification, iso_now, message_attributes, subject
 from model_import.request import request_token
 from model_import.settings import PublishSettings
@@ -25,11 +24,8 @@ def ledger_key(state: dict[str, Any]) -> str:
     if isinstance(request, dict) and request.get("clientRequestToken"):
         return str(request["clientRequestToken"])
     execution_arn = str((state.get("execution") or {}).get("arn"))
-    try:
-        trigger = parse_input(state.get("input")).trigger
-    except ImportRejected:
-        trigger = None
-    return request_token(trigger, execution_arn)
+    parsed = parse_input_or_none(state.get("input"))
+    return request_token(parsed.trigger if parsed else None, execution_arn)
 
 
 def _claim(dynamodb: Any, settings: PublishSettings, key: str, execution_arn: str, now: str) -> str | None:

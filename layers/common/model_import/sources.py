@@ -10,6 +10,7 @@ from model_import import bedrock_rules as rules
 from model_import.aws_errors import translate
 from model_import.errors import ImportRejected
 from model_import.settings import ValidateSettings
+from model_import.text import shorten
 
 _ESCROW_RE = re.compile(r"customer-escrow-(\d{12})-")
 
@@ -28,7 +29,7 @@ def check_source_uri(uri: Any, settings: ValidateSettings, origin: str) -> str:
     if len(uri) > rules.S3_URI_MAX:
         raise ImportRejected(f"{origin}: the source URI is {len(uri)} characters; Bedrock allows at most {rules.S3_URI_MAX}")
     if not uri.startswith("s3://"):
-        shown = uri if len(uri) <= 80 else uri[:77] + "..."
+        shown = shorten(uri, 80)
         raise ImportRejected(f"{origin}: the source must be an s3:// URI, got {shown!r}; http(s) URLs and other schemes are not accepted")
     bucket, path = split_s3_uri(uri)
     segments = path.rstrip("/").split("/") if path.rstrip("/") else []

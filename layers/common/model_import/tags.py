@@ -8,6 +8,7 @@ from typing import Any
 
 from model_import import bedrock_rules as rules
 from model_import.errors import ImportRejected
+from model_import.text import a_json_type, shorten
 
 PROVENANCE_PREFIX = "model-import:"
 _UNSAFE_VALUE_CHARS = re.compile(r"[^a-zA-Z0-9\s._:/=+@-]", re.ASCII)
@@ -16,19 +17,13 @@ _UNSAFE_VALUE_CHARS = re.compile(r"[^a-zA-Z0-9\s._:/=+@-]", re.ASCII)
 def provenance_value(text: str) -> str:
     """A tag-safe rendering of a URI or key: disallowed characters become '_', long ones are cut."""
     safe = _UNSAFE_VALUE_CHARS.sub("_", text)
-    return safe if len(safe) <= rules.TAG_VALUE_MAX else safe[: rules.TAG_VALUE_MAX - 3] + "..."
-
-
-def _json_type(value: Any) -> str:
-    names = {list: "a JSON array", str: "a JSON string", bool: "a JSON boolean", int: "a JSON number",
-             float: "a JSON number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
+    return shorten(safe, rules.TAG_VALUE_MAX)
 
 
 def check_user_tags(tags: Any, origin: str) -> dict[str, str]:
     """The tags as given, or ImportRejected naming the first problem."""
     if not isinstance(tags, Mapping):
-        raise ImportRejected(f'{origin}: "tags" must be a JSON object of string keys to string values, got {_json_type(tags)}')
+        raise ImportRejected(f'{origin}: "tags" must be a JSON object of string keys to string values, got {a_json_type(tags)}')
     for key, value in tags.items():
         problem = rules.tag_problem(key, value)
         if problem:

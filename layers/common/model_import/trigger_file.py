@@ -12,6 +12,7 @@ from model_import.aws_errors import error_code, translate
 from model_import.errors import ImportRejected
 from model_import.inputs import Trigger
 from model_import.settings import ValidateSettings
+from model_import.text import json_type, shorten
 
 KNOWN_FIELDS = ("checkpoint_s3_bucket", "modelName", "tags")
 KEY_MAX_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
@@ -37,7 +38,7 @@ def folder_of(key: str, settings: ValidateSettings) -> str:
         raise ImportRejected(f"the trigger key {key!r} is not valid UTF-8; S3 keys are UTF-8 text") from None
     if size > KEY_MAX_BYTES:
         raise ImportRejected(
-            f"the trigger key {key[:57] + '...'!r} is {size} bytes; S3 keys are at most {KEY_MAX_BYTES} bytes. "
+            f"the trigger key {shorten(key, 60)!r} is {size} bytes; S3 keys are at most {KEY_MAX_BYTES} bytes. "
             f"Use a shorter model folder name (of the form {expected!r})"
         )
     if not key.startswith(settings.incoming_prefix) or not key.endswith(suffix):
@@ -116,11 +117,6 @@ def read_trigger_file(s3: Any, trigger: Trigger, settings: ValidateSettings) -> 
         tags=manifest.get("tags", {}),
         ignored_fields=ignored,
     )
-
-
-def json_type(value: Any) -> str:
-    names = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
 
 
 def _where(trigger: Trigger) -> str:

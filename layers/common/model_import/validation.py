@@ -11,6 +11,7 @@ from model_import.request import ImportRequest, request_token
 from model_import.settings import ValidateSettings
 from model_import.sources import check_source_uri, require_artifacts
 from model_import.tags import PROVENANCE_PREFIX, check_user_tags, merge_tags, provenance_value
+from model_import.text import shorten
 from model_import.trigger_file import read_trigger_file
 
 
@@ -23,7 +24,7 @@ class Validated(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less cold
 def check_model_name(name: str, origin: str, fix: str) -> str:
     if rules.is_valid_model_name(name):
         return name
-    shown = name if len(name) <= 80 else name[:77] + "..."
+    shown = shorten(name, 80)
     problem = f"is {len(name)} characters" if len(name) > rules.MODEL_NAME_MAX else "is not allowed"
     raise ImportRejected(
         f"{origin}: the model name {shown!r} {problem}. Bedrock model names are {rules.MODEL_NAME_RULE}. "
