@@ -128,6 +128,11 @@ def test_bedrock_permissions_name_custom_models_except_create_which_takes_none(t
     (create,) = granted["bedrock:CreateCustomModel"]
     assert create["Resource"] == "*"
     assert create["Condition"] == {"Null": {"aws:RequestTag/model-import:execution": "false"}}
+    # The tag the condition requires is the one validation adds to every request (tests/workflow
+    # test_outcomes shows it on the created model).
+    from model_import.tags import PROVENANCE_PREFIX
+
+    assert f"aws:RequestTag/{PROVENANCE_PREFIX}execution" in create["Condition"]["Null"]
     assert [s["Resource"] for s in granted["bedrock:TagResource"]] == [CUSTOM_MODELS]
     (get,) = _function_role_actions(transformed, "CheckModelStatusFunction")["bedrock:GetCustomModel"]
     assert get["Resource"] == CUSTOM_MODELS
