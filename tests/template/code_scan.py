@@ -63,6 +63,10 @@ IMPLIED_ACTIONS: dict[tuple[str, str], dict[str, str]] = {
         "kms:GenerateDataKey": _MODEL_KEY,
         "kms:Decrypt": _MODEL_KEY,
     },
+    # "If the object you request doesn't exist, the error that Amazon S3 returns depends on whether you
+    # also have the s3:ListBucket permission": 404 NoSuchKey with it, 403 AccessDenied without. The
+    # validator tells "the trigger file does not exist" (and retries a URL-encoded key decoded) on 404.
+    ("s3", "GetObject"): {"s3:ListBucket": "https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html"},
     # The topic is encrypted with the stack's KMS key: a publisher needs GenerateDataKey and Decrypt on it.
     ("sns", "Publish"): {"kms:GenerateDataKey": _TOPIC_KEY, "kms:Decrypt": _TOPIC_KEY},
 }
