@@ -23,15 +23,11 @@ from tests.workflow.flow import ESCROW_URI, model_folder, states_entered
 pytestmark = pytest.mark.workflow
 
 ESCROW = {"checkpoint_s3_bucket": ESCROW_URI}
-# The longest interval and timeout the template allows: the stuck model keeps its import running
-# for 48 compressed waits (~30 s) while the tests read it; the others finish after 2 checks.
-SLOW_POLLING = {"PollIntervalSeconds": "3600", "ImportTimeoutMinutes": "2880"}
 BEHAVIOUR = BedrockBehaviour(
     outcome="active",
     polls=2,
     per_model={"broken-model": BedrockBehaviour(outcome="failed", polls=2), "slow-model": BedrockBehaviour(outcome="stuck")},
 )
-POLLING_STATES = ("WaitBeforeCheck", "CheckModelStatus", "IsModelReady")
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -44,7 +40,7 @@ def run(*args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     root = tmp_path_factory.mktemp("models")
-    with Sandbox(REPO, bedrock=BEHAVIOUR, parameters=SLOW_POLLING, faults=Faults()) as sb:
+    with Sandbox(REPO, bedrock=BEHAVIOUR, faults=Faults()) as sb:
         sb.upload_folder(model_folder(root, "good-model", manifest=ESCROW), repeat=2)
         sb.upload_folder(model_folder(root, "broken-model", manifest=ESCROW))
         sb.upload_folder(model_folder(root, "Bad Name!", manifest=ESCROW))
@@ -53,7 +49,13 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         while sb.running() > 1 or len(sb.notifications()) < 3:  # all but the stuck one have notified
             assert time.monotonic() < deadline, "the finishing imports did not finish"
             time.sleep(0.02)
-        while not any(m["modelName"] == "slow-model" for m in sb.models()):
+        # Time runs at its real pace from here: the stuck import's next WaitBeforeCheck lasts the real
+        # PollIntervalSeconds (60 s), so it is still running, in that state, while the tests read it
+        # (closing the sandbox stops it, and a stopped execution's wait ends at once).
+        sb.clock.scale = 1.0
+        [slow] = [e for e in sb.executions() if e.status == "RUNNING"]
+        while sb.states_entered(slow.arn)[-1] != "WaitBeforeCheck":
+            assert time.monotonic() < deadline, "the stuck import did not reach WaitBeforeCheck"
             time.sleep(0.02)
         yield sb
 
@@ -98,9 +100,9 @@ def test_list_json_has_one_row_per_import_with_its_outcome_model_and_link(mixed:
 def test_list_json_shows_a_running_import_in_its_current_state(mixed: Sandbox) -> None:
     row = _by_model(json.loads(run("list", "--stack", mixed.stack.name, "--json")[1]))["slow-model"]
     assert row["status"] == "RUNNING" and row["stoppedAt"] is None
-    assert row["state"] in POLLING_STATES
+    assert row["state"] == "WaitBeforeCheck"
     assert row["modelStatus"] == "Creating"
-    assert states_entered(mixed.history(row["executionArn"]))[-1] in POLLING_STATES
+    assert states_entered(mixed.history(row["executionArn"]))[-1] == "WaitBeforeCheck"
 
 
 def test_a_duplicate_delivery_is_folded_into_the_import_it_duplicates(mixed: Sandbox) -> None:
@@ -130,7 +132,7 @@ def test_list_table_shows_the_same_imports_for_a_person(mixed: Sandbox) -> None:
     good = next(line for line in rows if "good-model" in line)
     assert "ACTIVE (+1 duplicate delivery)" in good
     slow = next(line for line in rows if "slow-model" in line)
-    assert any(f"{state} (Creating)" in slow for state in POLLING_STATES)
+    assert "WaitBeforeCheck (Creating)" in slow
     assert "FAILED" in next(line for line in rows if "broken-model" in line)
     assert "REJECTED" in next(line for line in rows if "Bad Name!" in line)
     for model in mixed.models():
@@ -187,7 +189,7 @@ def test_show_of_a_running_import_has_no_notification_yet(mixed: Sandbox) -> Non
     code, out, err = run("show", "slow-model", "--stack", mixed.stack.name)
     assert code == 0, err
     assert out.splitlines()[0].startswith("Import of slow-model: ")
-    assert "(Creating)" in out.splitlines()[0]
+    assert out.splitlines()[0] == "Import of slow-model: WaitBeforeCheck (Creating)"
     assert "running for" in out
     assert "  none (this execution did not notify" in out
 
@@ -215,3 +217,24 @@ def test_a_stack_that_is_not_this_application_is_named_as_such(mixed: Sandbox) -
     assert code == 2 and out == ""
     assert err == "error: stack 'someone-elses-stack' is not a Bedrock model import stack: it has no output StateMachineArn, ImportLedgerTableName\n"
 
+
+
+def test_the_dashboard_metrics_are_the_ones_the_functions_really_emit(mixed: Sandbox) -> None:
+    """The handlers' EMF lines (what CloudWatch turns into metrics), held against the dashboard."""
+    from tests.template.dashboard import dashboard_body, dashboard_metrics, dashboard_resources
+    from tests.template.loading import load_template
+
+    emitted: set[tuple[str, str, tuple[tuple[str, str], ...]]] = set()
+    for _, line in mixed.log.lines:
+        if not line.startswith('{"_aws"'):
+            continue
+        record = json.loads(line)
+        for directive in record["_aws"]["CloudWatchMetrics"]:
+            for dimension_set in directive["Dimensions"]:
+                dims = tuple((name, record[name]) for name in dimension_set)
+                emitted |= {(directive["Namespace"], metric["Name"], dims) for metric in directive["Metrics"]}
+    [resource] = dashboard_resources(load_template()).values()
+    custom = [m for m in dashboard_metrics(dashboard_body(resource)[0]) if not m.namespace.startswith("AWS/")]
+    assert custom
+    for metric in custom:
+        assert (metric.namespace, metric.name, tuple(metric.dimensions.items())) in emitted, metric
