@@ -4,6 +4,7 @@ this stack's own state machine and dead-letter queue."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -63,3 +64,14 @@ def test_the_dashboard_is_named_after_the_stack_and_listed_in_the_outputs(templa
     outputs = plain(template["Outputs"])
     assert outputs["DashboardName"]["Value"] == {"Ref": name}
     assert "#dashboards/dashboard/${" + name + "}" in outputs["DashboardUrl"]["Value"]["Fn::Sub"]
+
+
+def test_the_dashboard_holds_no_data_and_runs_no_code(dashboard: tuple[str, Any]) -> None:
+    """Only metric widgets of this account and region: no custom widget (a Lambda function the
+    console would invoke), no text or log widget that could carry data, no cross-account metrics."""
+    body, _ = dashboard_body(dashboard[1])
+    for widget in body["widgets"]:
+        assert widget["type"] == "metric", widget
+        properties = widget["properties"]
+        assert properties["region"] == "${AWS::Region}"
+        assert "accountId" not in json.dumps(properties)
