@@ -17,7 +17,7 @@ from imports.aws import Clients, one_line_errors
 from imports.errors import StatusError
 from imports.progress import Progress
 from imports.record import DUPLICATE, OUTCOMES, ImportRecord
-from imports.source import Source
+from imports.source import Source, sort_time
 from imports.stack import find_stack
 from imports.timeline import execution_end, last_state_data, steps
 
@@ -114,17 +114,24 @@ def _find(source: Source, target: str, since: datetime | None) -> str:
         if target.split(":execution:")[-1].split(":")[0] != machine:
             raise StatusError(f"{target!r} is not an execution of stack {source.stack.name!r}'s state machine ({machine})")
         return target
-    duplicate: ImportRecord | None = None
+    best: ImportRecord | None = None
     for summary in source.summaries(since):
+        if best is not None and best.outcome != DUPLICATE and sort_time(summary) < best.started:
+            break  # everything from here on started before the best match
         record = source.record(summary["executionArn"])
-        if target in (record.model_name, record.source, (record.trigger or {}).get("key")):
-            if record.outcome != DUPLICATE:
-                return record.execution_arn
-            duplicate = duplicate or record
-    if duplicate is not None:
-        return duplicate.execution_arn
+        if target not in (record.model_name, record.source, (record.trigger or {}).get("key")):
+            continue
+        if best is None or _better(record, best):
+            best = record
+    if best is not None:
+        return best.execution_arn
     period = " in this period" if since else ""
     raise StatusError(f"no import of {target!r}{period} in stack {source.stack.name!r}: give a model name, the trigger's key, or an execution ARN (see: python -m imports list)")
+
+
+def _better(record: ImportRecord, than: ImportRecord) -> bool:
+    """The import itself before a duplicate delivery of it; then the later one."""
+    return (record.outcome != DUPLICATE, record.started) > (than.outcome != DUPLICATE, than.started)
 
 
 def _notification(source: Source, arn: str, timeline: list[Any]) -> dict[str, Any] | None:

@@ -28,15 +28,19 @@ class Source:
         self.progress = progress or Progress("reading imports", enabled=False)
 
     def summaries(self, since: datetime | None) -> Iterator[dict[str, Any]]:
-        """ListExecutions, newest first ("sorted by time, with the most recent execution first",
-        ListExecutions API reference), until the executions started before `since`."""
+        """ListExecutions' summaries of executions started since `since`. ListExecutions sorts
+        "by time, with the most recent execution first. Running executions are sorted by their
+        startDate or redriveDate, and other executions are sorted by their stopDate" (its API
+        reference): so paging stops at the first one whose sort time is before `since`, and those
+        that ended since but started before are skipped."""
         kwargs: dict[str, Any] = {"stateMachineArn": self.stack.state_machine_arn, "maxResults": 100}
         while True:
             page = self.sfn.list_executions(**kwargs)
             for summary in page.get("executions", []):
-                if since is not None and summary["startDate"] < since:
+                if since is not None and sort_time(summary) < since:
                     return
-                yield summary
+                if since is None or summary["startDate"] >= since:
+                    yield summary
             if not page.get("nextToken"):
                 return
             kwargs["nextToken"] = page["nextToken"]
@@ -84,6 +88,7 @@ class Source:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             records = list(pool.map(lambda s: self.record(s["executionArn"]), summaries))
         self.progress.finish()
+        records.sort(key=lambda r: r.started, reverse=True)  # newest first, by start
         return fold_duplicates(records)
 
     def ledger_item(self, key: str) -> dict[str, str] | None:
@@ -95,6 +100,13 @@ class Source:
 
     def ledger_item_for(self, state: dict[str, Any]) -> dict[str, str] | None:
         return self.ledger_item(ledger_key(state))
+
+
+def sort_time(summary: dict[str, Any]) -> datetime:
+    """The time ListExecutions sorts an execution by (see Source.summaries)."""
+    if summary.get("status") == "RUNNING":
+        return summary.get("redriveDate") or summary["startDate"]
+    return summary.get("stopDate") or summary["startDate"]
 
 
 def fold_duplicates(records: list[ImportRecord]) -> list[ImportRecord]:
