@@ -131,3 +131,47 @@ def test_progress_is_live_on_a_terminal_and_silent_elsewhere_while_fast() -> Non
         progress.finish()
     assert terminal.getvalue().startswith("\rreading imports: 1 of 3") and terminal.getvalue().endswith("\r\x1b[K")
     assert pipe.getvalue() == ""
+
+
+class _FakeStepFunctions:
+    """ListExecutions as its API reference orders it: running ones by startDate, others by stopDate."""
+
+    def __init__(self, summaries: list[dict[str, object]], page_size: int = 2) -> None:
+        self.summaries, self.page_size, self.pages_read = summaries, page_size, 0
+
+    def list_executions(self, stateMachineArn: str, maxResults: int, nextToken: str | None = None) -> dict[str, object]:
+        start = int(nextToken or 0)
+        self.pages_read += 1
+        page: dict[str, object] = {"executions": self.summaries[start : start + self.page_size]}
+        if start + self.page_size < len(self.summaries):
+            page["nextToken"] = str(start + self.page_size)
+        return page
+
+
+def _summary(name: str, start_hours_ago: float, stop_hours_ago: float | None) -> dict[str, object]:
+    now = T0 + timedelta(days=10)
+    summary: dict[str, object] = {"executionArn": f"{ARN[:-5]}{name}", "name": name, "startDate": now - timedelta(hours=start_hours_ago),
+                                  "status": "RUNNING" if stop_hours_ago is None else "SUCCEEDED"}
+    if stop_hours_ago is not None:
+        summary["stopDate"] = now - timedelta(hours=stop_hours_ago)
+    return summary
+
+
+def test_since_follows_list_executions_sort_order_and_stops_paging_early() -> None:
+    from imports.source import Source, sort_time
+    from imports.stack import Stack
+
+    summaries = [
+        _summary("new-running", 1, None),
+        _summary("long-one", 30, 2),  # started before the period, ended in it: not in the listing
+        _summary("recent", 5, 3),
+        _summary("old", 40, 39),  # sorted by its stop, before the period: paging stops here
+        _summary("older", 50, 45),
+        _summary("oldest", 60, 55),
+    ]
+    assert [sort_time(s) for s in summaries] == sorted((sort_time(s) for s in summaries), reverse=True)
+    fake = _FakeStepFunctions(summaries)
+    source = Source(lambda service: fake, Stack("s", "arn:aws:states:eu-west-1:111122223333:stateMachine:m", "t", {}))
+    since = T0 + timedelta(days=10) - timedelta(hours=24)
+    assert [s["name"] for s in source.summaries(since)] == ["new-running", "recent"]
+    assert fake.pages_read == 2  # the third page is never read
