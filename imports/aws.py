@@ -25,7 +25,8 @@ class Clients:
         if not self.session.region_name:
             raise StatusError("no AWS region: pass --region or set AWS_DEFAULT_REGION (or a region in your AWS profile)")
         self.region: str = self.session.region_name
-        self._config = Config(retries={"mode": "standard", "max_attempts": 5}, user_agent_extra="model-import-status")
+        # Standard mode: 3 attempts unless AWS_MAX_ATTEMPTS (or the profile's max_attempts) says otherwise.
+        self._config = Config(retries={"mode": "standard"}, user_agent_extra="model-import-status")
         self._clients: dict[str, Any] = {}
 
     def __call__(self, service: str) -> Any:

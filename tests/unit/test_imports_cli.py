@@ -175,3 +175,14 @@ def test_since_follows_list_executions_sort_order_and_stops_paging_early() -> No
     since = T0 + timedelta(days=10) - timedelta(hours=24)
     assert [s["name"] for s in source.summaries(since)] == ["new-running", "recent"]
     assert fake.pages_read == 2  # the third page is never read
+
+
+def test_aws_endpoint_url_points_every_call_elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """AWS_ENDPOINT_URL (how the command reaches a local sandbox): here a closed port on this machine."""
+    _no_aws(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # the SDK's retries (with backoff) would only slow the test
+    assert main(["list", "--stack", "s"]) == 2
+    assert capsys.readouterr().err == 'error: cannot reach AWS: Could not connect to the endpoint URL: "http://127.0.0.1:9/"\n'
