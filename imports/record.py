@@ -123,9 +123,12 @@ def _outcome(execution: dict[str, Any], state_name: str | None, data: dict[str, 
     return str(data.get("outcome") or "ACTIVE"), True
 
 
-def build_record(execution: dict[str, Any], state_name: str | None, data: dict[str, Any] | None) -> ImportRecord:
+def build_record(
+    execution: dict[str, Any], state_name: str | None, data: dict[str, Any] | None, publish_input: dict[str, Any] | None = None
+) -> ImportRecord:
     """execution: DescribeExecution's answer; state_name: the last state entered (None if only the
-    output is known); data: the workflow's latest state data (None if it never got past StartImport)."""
+    output is known); data: the workflow's latest state data (None if it never got past StartImport);
+    publish_input: PublishResult's input, when known (the state before its own error replaced $.error)."""
     data = data or {}
     raw_input = execution.get("input")
     parsed = parse_input_or_none(_json(raw_input))
@@ -144,8 +147,10 @@ def build_record(execution: dict[str, Any], state_name: str | None, data: dict[s
     if outcome in ("ABORTED", "EXECUTION_TIMED_OUT") or (outcome == "ERROR" and not data):
         reason = ": ".join(x for x in (execution.get("error"), execution.get("cause")) if x) or reason
     if notified is False:
+        # PublishResult's Catch wrote its own error over $.error: the import's reason is in its input.
+        before = build_notification(publish_input, iso(stopped or started))["reason"] if publish_input else None
         name, cause = _error(data)
-        reason = f"{reason + '; ' if reason else ''}the notification was not sent: {name}: {cause}"
+        reason = f"{before + '; ' if before else ''}the notification was not sent: {name}: {cause}"
     trigger = known["trigger"] or (parsed.trigger.to_dict() if parsed and parsed.trigger else None)
     notification = data.get("notification") if isinstance(data.get("notification"), dict) else {}
     return ImportRecord(

@@ -12,7 +12,7 @@ from imports.layer import ledger_key
 from imports.progress import Progress
 from imports.record import DUPLICATE, ImportRecord, build_record
 from imports.stack import Stack
-from imports.timeline import last_state_data, parse_json
+from imports.timeline import last_input_of, last_state_data, parse_json
 
 # How many history events to read back from the end first: a finished import's last ~10-20 events
 # hold its final state data; a running one's last state entered is among them too.
@@ -71,8 +71,9 @@ class Source:
         if events is None and execution["status"] == "SUCCEEDED" and isinstance(output, dict) and "execution" in output:
             record = build_record(execution, None, output)  # a Succeed state's output is its state data
         else:
-            name, data = last_state_data(events if events is not None else self.history(execution_arn, tail=True))
-            record = build_record(execution, name, data)
+            events = events if events is not None else self.history(execution_arn, tail=True)
+            name, data = last_state_data(events)
+            record = build_record(execution, name, data, last_input_of(events, "PublishResult"))
         if record.outcome == DUPLICATE and record.duplicate_of is None and record.token:
             item = self.ledger_item(record.token)
             if item:

@@ -113,3 +113,13 @@ def last_state_data(events: list[dict[str, Any]]) -> tuple[str | None, dict[str,
         if isinstance(data, dict) and "execution" in data:
             return name, data
     return name, None
+
+
+def last_input_of(events: list[dict[str, Any]], state: str) -> dict[str, Any] | None:
+    """The input of the latest entry into `state`, if it is among the events."""
+    for event in sorted(events, key=lambda e: e["id"], reverse=True):
+        details = _details(event)
+        if event["type"].endswith("StateEntered") and details.get("name") == state:
+            data = parse_json(details.get("input"))
+            return data if isinstance(data, dict) else None
+    return None

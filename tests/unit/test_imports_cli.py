@@ -98,6 +98,11 @@ def test_an_import_whose_notification_failed_keeps_its_outcome_and_says_so() -> 
     record = build_record(execution, "NotificationNotSent", state)
     assert (record.outcome, record.notified, record.import_api) == ("ACTIVE", False, "CreateModelImportJob")
     assert record.reason == "the notification was not sent: NotificationUnavailable: SNS is down"
+    # A rejection whose notification failed: its reason comes from PublishResult's input.
+    rejected = {**state, "outcome": "REJECTED", "model": None, "error": {"Error": "ImportRejected", "Cause": json.dumps({"errorMessage": "name taken"})}}
+    record = build_record(execution, "NotificationNotSent", {**rejected, "error": state["error"]}, publish_input=rejected)
+    assert record.outcome == "REJECTED"
+    assert record.reason == "name taken; the notification was not sent: NotificationUnavailable: SNS is down"
     assert record.duration_seconds(T0) == 300
     assert record.source == 'manual {"sourceUri":"s3://b/p/","modelName":"m"}'
 
