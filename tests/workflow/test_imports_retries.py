@@ -12,7 +12,7 @@ import pytest
 
 from sandbox import BedrockBehaviour, Fault, Faults
 from tests.workflow.flow import attempts, model_folder
-from tests.workflow.test_imports_status import ESCROW, run
+from tests.workflow.status_cli import ESCROW, run
 
 pytestmark = pytest.mark.workflow
 

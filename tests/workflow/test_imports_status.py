@@ -5,36 +5,25 @@ executions, their histories, the models and the SNS messages."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from imports.cli import main
 from sandbox import BedrockBehaviour, Faults, Sandbox
 from tests.workflow.conftest import REPO
-from tests.workflow.flow import ESCROW_URI, model_folder, states_entered
+from tests.workflow.flow import model_folder, states_entered
+from tests.workflow.status_cli import ESCROW, run
 
 pytestmark = pytest.mark.workflow
 
-ESCROW = {"checkpoint_s3_bucket": ESCROW_URI}
 BEHAVIOUR = BedrockBehaviour(
     outcome="active",
     polls=2,
     per_model={"broken-model": BedrockBehaviour(outcome="failed", polls=2), "slow-model": BedrockBehaviour(outcome="stuck")},
 )
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

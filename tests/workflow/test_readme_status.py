@@ -13,8 +13,8 @@ import pytest
 
 from sandbox import BedrockBehaviour, Faults, Sandbox
 from tests.test_readme import README, REPO, _shell_lines
-from tests.workflow.flow import ESCROW_URI, model_folder
-from tests.workflow.test_imports_status import run
+from tests.workflow.flow import model_folder
+from tests.workflow.status_cli import ESCROW, run
 
 pytestmark = pytest.mark.workflow
 
@@ -29,7 +29,7 @@ def sb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     behaviour = BedrockBehaviour(outcome="active", polls=2, per_model={"nova-micro-broken": BedrockBehaviour(outcome="failed")})
     with Sandbox(REPO, bedrock=behaviour, faults=Faults()) as sandbox:
         for name in ("nova-micro-support-bot", "nova-micro-broken"):
-            sandbox.upload_folder(model_folder(root, name, manifest={"checkpoint_s3_bucket": ESCROW_URI}))
+            sandbox.upload_folder(model_folder(root, name, manifest=ESCROW))
         sandbox.wait_all()
         yield sandbox
 
