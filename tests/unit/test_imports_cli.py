@@ -191,3 +191,16 @@ def test_aws_endpoint_url_points_every_call_elsewhere(monkeypatch: pytest.Monkey
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # the SDK's retries (with backoff) would only slow the test
     assert main(["list", "--stack", "s"]) == 2
     assert capsys.readouterr().err == 'error: cannot reach AWS: Could not connect to the endpoint URL: "http://127.0.0.1:9/"\n'
+
+
+def test_progress_speaks_on_a_pipe_once_the_listing_is_slow(monkeypatch: pytest.MonkeyPatch) -> None:
+    from imports import progress as progress_module
+
+    monkeypatch.setattr(progress_module, "SLOW_AFTER", 0.0)
+    monkeypatch.setattr(progress_module, "EVERY", 0.0)
+    pipe = _Stream(False)
+    progress = Progress("reading imports", stream=pipe)
+    progress.step(total=2)
+    progress.step()
+    progress.finish()
+    assert [line.split(" (")[0] for line in pipe.getvalue().splitlines()] == ["reading imports: 1 of 2", "reading imports: 2 of 2"]
