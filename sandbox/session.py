@@ -219,10 +219,12 @@ class Sandbox:
                 if _open_session is self:
                     _open_session = None
 
-    def _stop_running(self, grace_seconds: float = 5.0) -> None:
+    def _stop_running(self, grace_seconds: float = 30.0) -> None:
         """Stop executions still running (their threads would outlive moto otherwise). As in
         StopExecution they end ABORTED; one stopped in the middle of a Lambda task can end FAILED
-        instead (a race in moto's executor), which is fine for tearing down."""
+        instead (a race in moto's executor), which is fine for tearing down. The grace period is
+        generous because a loaded machine (tests in parallel) can take seconds to start a worker;
+        it returns as soon as every execution has stopped."""
         now = datetime.now(UTC)
         deadline = time.monotonic() + grace_seconds
         running = [e for e in self._raw_executions() if e.exec_status == "RUNNING"]
