@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from model_import.errors import ImportRejected
+from model_import.strict_json import MAX_DEPTH, value_too_deep
 from model_import.text import shorten
 
 ACCEPTED_SHAPES = (
@@ -68,6 +69,8 @@ def parse_input(event: Any) -> ParsedInput:
     """Classify an execution input, or raise ImportRejected saying which shapes are accepted."""
     if not isinstance(event, dict):
         raise _reject(f"the execution input must be a JSON object, got {_describe(event)}")
+    if value_too_deep(event):
+        raise _reject(f"the execution input is nested too deeply (more than {MAX_DEPTH} levels of arrays and objects)")
     if "detail-type" in event or event.get("source") == "aws.s3":
         return _parse_eventbridge(event)
     if "Records" in event:

@@ -75,7 +75,16 @@ def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str |
     name, message = error_details(state.get("error"))
     if outcome == "REJECTED":
         return message
+    if model.get("modelArn"):  # the error came after CreateCustomModel: the import goes on without us
+        return f"{name}: {message.rstrip('.')}. {_still_importing(model)}"
     return f"{name}: {message}"
+
+
+def _still_importing(model: dict[str, Any]) -> str:
+    return (
+        f"The model exists (last seen {model.get('modelStatus') or 'Creating'}) and the import may still finish: "
+        f"check it with 'aws bedrock get-custom-model --model-identifier {model.get('modelName') or model.get('modelArn')}'"
+    )
 
 
 def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any]:
