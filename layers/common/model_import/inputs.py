@@ -127,7 +127,9 @@ def _field_problem(missing: set[str], extra: set[str]) -> str:
     if missing:
         parts.append("missing " + ", ".join(f'"{name}"' for name in sorted(missing)))
     if extra:
-        parts.append("unexpected " + ", ".join(f'"{name}"' for name in sorted(extra)))
+        shown = sorted(extra)[:10]
+        more = f" and {len(extra) - len(shown)} more" if len(extra) > len(shown) else ""
+        parts.append("unexpected " + ", ".join(_describe(shorten(name, 60)) for name in shown) + more)
     return "the manual input has " + " and ".join(parts)
 
 

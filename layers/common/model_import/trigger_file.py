@@ -37,7 +37,7 @@ def folder_of(key: str, settings: ValidateSettings) -> str:
     try:
         size = len(key.encode("utf-8"))
     except UnicodeEncodeError:
-        raise ImportRejected(f"the trigger key {key!r} is not valid UTF-8; S3 keys are UTF-8 text") from None
+        raise ImportRejected(f"the trigger key {shorten(key, 200)!r} is not valid UTF-8; S3 keys are UTF-8 text") from None
     if size > KEY_MAX_BYTES:
         raise ImportRejected(
             f"the trigger key {shorten(key, 60)!r} is {size} bytes; S3 keys are at most {KEY_MAX_BYTES} bytes. "
@@ -79,7 +79,7 @@ def read_trigger_file(s3: Any, trigger: Trigger, settings: ValidateSettings) -> 
     if trigger.bucket != settings.artifact_bucket:
         raise ImportRejected(
             f"the trigger file must be in this stack's artifact bucket {settings.artifact_bucket!r}, "
-            f"not {trigger.bucket!r}"
+            f"not {shorten(trigger.bucket, 80)!r}"
         )
     folder_of(trigger.key, settings)  # location first: nothing outside the incoming layout is read
     response = _get(s3, trigger)
@@ -91,7 +91,7 @@ def read_trigger_file(s3: Any, trigger: Trigger, settings: ValidateSettings) -> 
         response = _get(s3, trigger)
     if response is None and trigger.version_id:
         raise ImportRejected(
-            f"version {trigger.version_id!r} of the trigger file s3://{trigger.bucket}/{trigger.key} does not exist "
+            f"version {shorten(trigger.version_id, 80)!r} of the trigger file s3://{trigger.bucket}/{trigger.key} does not exist "
             "(was it deleted?); upload the trigger file again to retry"
         )
     if response is None:
