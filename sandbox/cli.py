@@ -232,7 +232,7 @@ def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO,
             out.write(_summary(executions, messages, models, time.monotonic() - started) + "\n")
         else:
             document = {
-                "executions": [_execution_json(e) for e in executions],
+                "executions": [_execution_json(e, sb.history(e.arn)) for e in executions],
                 "notifications": [m.body for m in messages],
                 "models": models,
                 # Additions: what a subscriber sees besides the body, in the order of "notifications".
@@ -258,14 +258,26 @@ def _start_all(sb: Any, execution_input: Any, args: argparse.Namespace) -> str |
     return None
 
 
-def _execution_json(execution: Any) -> dict[str, Any]:
-    """An execution as --json shows it: the stable keys, then (additions) what explains its end."""
+_STEP_FAILURES = ("LambdaFunctionFailed", "LambdaFunctionTimedOut", "TaskFailed", "TaskTimedOut")
+
+
+def _execution_json(execution: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
+    """An execution as --json shows it: the stable keys, then (additions) what explains its end:
+    its own error and cause, and the last error a step raised (retried or caught), from its history."""
     stopped = execution.stopped.isoformat() if execution.stopped else None
+    state, last_error = None, None
+    for event in history:
+        if "stateEnteredEventDetails" in event:
+            state = event["stateEnteredEventDetails"]["name"]
+        elif event["type"] in _STEP_FAILURES:
+            details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+            last_error = {"state": state, "error": details.get("error"), "cause": details.get("cause")}
     return {
         **execution.to_json(),
         "name": execution.name,
         "error": execution.error,
         "cause": execution.cause,
+        "lastStepError": last_error,
         "startedAt": execution.started.isoformat(),
         "stoppedAt": stopped,
     }

@@ -146,3 +146,31 @@ def test_an_execution_input_nested_too_deeply_is_rejected_not_a_crash() -> None:
         node = node["a"]
     with pytest.raises(ImportRejected, match=rf"^the execution input is nested too deeply \(more than {MAX_DEPTH} levels"):
         parse_input({"sourceUri": ESCROW_URI, "modelName": "m", "tags": deep})
+
+
+# ---------------------------------------------------------------- REJECTED keeps the source the input named
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"sourceUri": ESCROW_URI, "modelName": "m", "region": "us-west-2"},
+        {"sourceUri": ESCROW_URI, "modelName": "m", "tags": ["team"]},
+        {"sourceUri": ESCROW_URI},
+    ],
+    ids=["extra-field", "tags-array", "missing-name"],
+)
+def test_a_rejected_manual_input_keeps_the_source_it_named_in_the_notification(event) -> None:
+    state = {
+        "outcome": "REJECTED",
+        "input": event,
+        "error": {"Error": "ImportRejected", "Cause": json.dumps({"errorMessage": "bad", "errorType": "ImportRejected"})},
+        "execution": execution(),
+    }
+    body = build_notification(state, FINISHED)
+    assert (body["outcome"], body["sourceUri"], body["trigger"]) == ("REJECTED", ESCROW_URI, None)
+
+
+def test_a_rejected_input_whose_source_is_not_a_string_reports_none() -> None:
+    state = {"outcome": "REJECTED", "input": {"sourceUri": {"a": 1}}, "error": None, "execution": execution()}
+    assert build_notification(state, FINISHED)["sourceUri"] is None

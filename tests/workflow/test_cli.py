@@ -48,8 +48,10 @@ def test_json_document_lists_executions_notifications_and_models() -> None:
     assert code == 0
     assert set(document) == {"executions", "notifications", "models", "messages"}
     [execution] = document["executions"]
-    assert list(execution) == ["executionArn", "status", "input", "output", "name", "error", "cause", "startedAt", "stoppedAt"]
-    assert execution["error"] is None and execution["cause"] is None and execution["stoppedAt"] >= execution["startedAt"]
+    assert list(execution) == ["executionArn", "status", "input", "output", "name", "error", "cause", "lastStepError",
+                               "startedAt", "stoppedAt"]  # fmt: skip
+    assert execution["error"] is None and execution["cause"] is None and execution["lastStepError"] is None
+    assert execution["stoppedAt"] >= execution["startedAt"]
     assert execution["status"] == "SUCCEEDED"
     assert execution["input"]["detail"]["object"]["key"] == "incoming/nova-micro-demo/manifest.json"
     assert execution["output"]["outcome"] == "ACTIVE"
@@ -145,9 +147,15 @@ def test_throttled_bedrock_still_exits_0_and_the_timeline_shows_the_retries() ->
 def test_rejected_upload_exits_1(tmp_path: Path) -> None:
     folder = model_folder(tmp_path, "bad--name", {})
     code, out, _ = run("--artifacts", str(folder), "--json")
+    document = json.loads(out)
 
     assert code == 1
-    assert json.loads(out)["notifications"][0]["outcome"] == "REJECTED"
+    assert document["notifications"][0]["outcome"] == "REJECTED"
+    [execution] = document["executions"]
+    assert execution["error"] == "ModelImportRejected"
+    step = execution["lastStepError"]
+    assert (step["state"], step["error"]) == ("ValidateArtifacts", "ImportRejected")
+    assert "the model name 'bad--name' is not allowed" in step["cause"]
 
 
 @pytest.mark.parametrize(

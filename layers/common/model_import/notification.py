@@ -49,7 +49,7 @@ def describe_input(event: Any) -> dict[str, Any]:
     """Best-effort modelName, sourceUri and trigger from a raw input that was rejected."""
     parsed = parse_input_or_none(event)
     if parsed is None:
-        return {"modelName": None, "sourceUri": None, "trigger": None}
+        return {"modelName": None, "sourceUri": _named_source(event), "trigger": None}
     if parsed.trigger is not None:
         parts = parsed.trigger.key.split("/")
         return {
@@ -58,6 +58,13 @@ def describe_input(event: Any) -> dict[str, Any]:
             "trigger": parsed.trigger.to_dict(),
         }
     return {"modelName": parsed.model_name, "sourceUri": parsed.source_uri, "trigger": None}
+
+
+def _named_source(event: Any) -> str | None:
+    """The sourceUri a rejected manual input named, even when the input as a whole was malformed
+    (an extra field, tags of the wrong type): the notification keeps what the user asked for."""
+    source = event.get("sourceUri") if isinstance(event, dict) else None
+    return shorten(source, 1024) if isinstance(source, str) and source else None
 
 
 def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str | None:
