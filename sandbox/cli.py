@@ -226,7 +226,11 @@ def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO,
         models = sb.models()
         ok = bool(executions) and bool(messages) and all(m.body.get("outcome") == "ACTIVE" for m in messages)
         if human:
-            if not executions:
+            refused = [d for d in sb.router.deliveries if d.rule and d.error]
+            for delivery in refused:  # the rule matched, its target did not start: EventBridge dead-letters the event
+                out.write(f"Rule {delivery.rule} matched, but starting the state machine failed: {delivery.error}. "
+                          "EventBridge sent the event to the dead-letter queue.\n")
+            if not executions and not refused:
                 out.write("No execution started: no rule matched the event (check the bucket, the key and the trigger file name).\n")
             out.writelines("\n".join(notification_lines(index, len(messages), message.subject, message.body)) + "\n" for index, message in enumerate(messages, start=1))
             out.write(_summary(executions, messages, models, time.monotonic() - started) + "\n")

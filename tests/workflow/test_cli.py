@@ -272,3 +272,19 @@ def test_verbose_prints_the_handlers_logs_to_stderr_only() -> None:
     assert code == 0
     assert "[ValidateArtifactsFunction]" in err and "Import request accepted" in err
     assert "Import request accepted" not in out
+
+
+def test_an_event_too_large_to_be_an_execution_input_is_dead_lettered_and_said_so(tmp_path: Path) -> None:
+    """EventBridge takes entries up to 1 MB (botocore's PutEvents documentation), but its target,
+    StartExecution, refuses an input over 256 KiB: the event goes to the dead-letter queue."""
+    event = json.loads((REPO / "events" / "s3-object-created.json").read_text())
+    event["detail"]["padding"] = "x" * 300_000
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    code, out, err = run("--event", str(tmp_path / "event.json"))
+
+    assert code == 1 and err == ""
+    assert ("matched, but starting the state machine failed: ValidationException: 1 validation error detected: Value at "
+            "'input' failed to satisfy constraint: Member must have size less than or equal to 262144 bytes in UTF-8 "
+            "encoding. EventBridge sent the event to the dead-letter queue.") in out  # fmt: skip
+    assert "no rule matched" not in out
+    assert out.splitlines()[-1].startswith("NOT ACTIVE: 0 executions, 0 notifications, 0 models")
