@@ -104,3 +104,18 @@ def test_checks_throttled_past_their_retries_end_in_error_saying_the_model_may_s
         "check it with 'aws bedrock get-custom-model --model-identifier throttled-checks'"
     )
     assert message.body["modelArn"] == sb.models()[0]["modelArn"]
+
+
+def test_a_hand_made_event_rejected_twice_notifies_once(sandbox_factory, tmp_path: Path) -> None:
+    sb = sandbox_factory()
+    sb.upload_folder(model_folder(tmp_path, "bad--name", manifest={}), emit=False)
+    event = s3_event("incoming/bad--name/manifest.json")
+    for field in ("version-id", "sequencer"):
+        event["detail"]["object"].pop(field, None)
+    sb.put_event(event, repeat=2)
+    executions = sb.wait_all()
+    messages = sb.messages()
+
+    assert sorted((e.status, e.error) for e in executions) == [("FAILED", "ModelImportRejected"), ("SUCCEEDED", None)]
+    [message] = messages
+    assert message.body["outcome"] == "REJECTED" and "'bad--name' is not allowed" in message.body["reason"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -35,3 +36,18 @@ def token_trigger(parsed: ParsedInput, found_trigger: Trigger, found_identity: s
     if found_identity:
         return replace(parsed.trigger, key=found_trigger.key, sequencer=found_identity)
     return parsed.trigger
+
+
+def rejected_trigger(parsed: ParsedInput | None, event: Any) -> Trigger | None:
+    """The trigger a rejected input's ledger key is derived from (publish.ledger_key).
+
+    A rejection happens before any request exists, so the object's identity may never have been
+    read. A hand-made event without version-id and sequencer is then named by its detail, which
+    EventBridge keeps unchanged when it delivers the event again: the same event rejected twice
+    notifies once."""
+    if parsed is None or parsed.kind != "s3-event" or parsed.trigger is None:
+        return parsed.trigger if parsed else None
+    if parsed.trigger.version_id or parsed.trigger.sequencer:
+        return parsed.trigger
+    detail = json.dumps(event.get("detail"), sort_keys=True, separators=(",", ":"), default=str)
+    return replace(parsed.trigger, sequencer="detail:" + detail)
