@@ -179,7 +179,7 @@ def test_rejected_upload_exits_1(tmp_path: Path) -> None:
         (["--input", "deep-object.json"], "is nested too deeply"),
         (["--input", "duplicate.json"], 'the input file duplicate.json has the key "modelName" twice; give each key once'),
         (["--input", "nan.json"], "is not valid JSON (NaN is not a JSON number)"),
-        (["--input", "huge-number.json"], "a number of 5000 digits"),
+        (["--input", "huge-number.json"], "the input file huge-number.json has a number too long to read (value has 5000 digits)"),
         (["--input", "control.json"], "is not valid JSON (Invalid control character at line 1 column 8)"),
         (["--input", "utf16.json"], "is not UTF-8 text"),
         (["--input", "big.json"], "StartExecution would refuse the input file big.json (262145 bytes): ValidationException: 1 validation "

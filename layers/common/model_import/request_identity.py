@@ -16,7 +16,8 @@ def object_identity(response: dict[str, Any]) -> str | None:
     etag, modified = response.get("ETag"), response.get("LastModified")
     if not etag or modified is None:
         return None
-    return f"etag:{str(etag).strip(chr(34))}@{modified.isoformat() if hasattr(modified, 'isoformat') else modified}"
+    when = modified.isoformat() if hasattr(modified, "isoformat") else str(modified)
+    return "etag:" + str(etag).strip('"') + "@" + when
 
 
 def token_trigger(parsed: ParsedInput, found_trigger: Trigger, found_identity: str | None) -> Trigger | None:
