@@ -117,7 +117,7 @@ def _read_json(path: Path, what: str) -> Any:
 def _check_folder_name(name: str, option: str) -> None:
     """A model folder name that can be one S3 key segment, or UsageError saying why not."""
     if not name:
-        raise UsageError(f"{option} {name!r}: the folder name is empty; give a model name such as 'my-model'")
+        raise UsageError(f"{option} '' is empty; give a model name such as 'my-model'")
     if "/" in name or name in (".", ".."):
         raise UsageError(f"{option} {_shown(name)}: must be one folder name, without '/' and not '.' or '..'")
     try:

@@ -185,7 +185,7 @@ def test_rejected_upload_exits_1(tmp_path: Path) -> None:
         (["--input", "big.json"], "StartExecution would refuse the input file big.json (262145 bytes): ValidationException: 1 validation "
                                   "error detected: Value at 'input' failed to satisfy constraint: Member must have size less than or "
                                   "equal to 262144 bytes in UTF-8 encoding"),
-        (["--artifacts", SAMPLE, "--model-name", ""], "--model-name '': the folder name is empty"),
+        (["--artifacts", SAMPLE, "--model-name", ""], "--model-name '' is empty; give a model name such as 'my-model'"),
         (["--artifacts", SAMPLE, "--model-name", "."], "must be one folder name, without '/' and not '.' or '..'"),
         (["--artifacts", SAMPLE, "--model-name", ".."], "not '.' or '..'"),
         (["--artifacts", SAMPLE, "--model-name", "a/b"], "without '/'"),
