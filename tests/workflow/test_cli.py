@@ -288,3 +288,14 @@ def test_an_event_too_large_to_be_an_execution_input_is_dead_lettered_and_said_s
             "encoding. EventBridge sent the event to the dead-letter queue.") in out  # fmt: skip
     assert "no rule matched" not in out
     assert out.splitlines()[-1].startswith("NOT ACTIVE: 0 executions, 0 notifications, 0 models")
+
+
+def test_a_name_with_escape_sequences_or_a_lone_surrogate_is_printed_escaped(tmp_path: Path) -> None:
+    """It printed a UnicodeEncodeError traceback (the surrogate) and sent the terminal an escape sequence."""
+    (tmp_path / "input.json").write_text('{"sourceUri": "%s", "modelName": "a\\ud800\\u001b[31mred"}' % ESCROW_URI)
+    code, out, err = run("--input", str(tmp_path / "input.json"))
+
+    assert code == 1 and err == ""
+    out.encode("utf-8")  # no lone surrogate left to fail on a real terminal
+    assert "\x1b" not in out
+    assert "  modelName    a\\ud800\\x1b[31mred" in out.splitlines()
