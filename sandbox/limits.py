@@ -31,7 +31,9 @@ def install(patcher: Any) -> None:
     original = StepFunctionsParserBackend.start_execution
 
     @functools.wraps(original)
-    def start_execution(self: Any, state_machine_arn: str, name: Any = None, execution_input: Any = None, *args: Any, **kwargs: Any) -> Any:
+    def start_execution(
+        self: Any, state_machine_arn: str, name: Any = None, execution_input: Any = None, *args: Any, **kwargs: Any
+    ) -> Any:
         if input_size(execution_input) > EXECUTION_INPUT_MAX_BYTES:
             raise ValidationException(INPUT_TOO_LARGE)
         return original(self, state_machine_arn, name, execution_input, *args, **kwargs)

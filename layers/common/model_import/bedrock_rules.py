@@ -82,7 +82,10 @@ def tag_problem(key: object, value: object) -> str | None:
     if key.lower().startswith(RESERVED_TAG_PREFIX):
         return f"tag key {key!r}: the prefix 'aws:' (in any case) is reserved for AWS's own tags; use another key"
     if value.lower().startswith(RESERVED_TAG_PREFIX):
-        return f"tag {key!r}: value {value[:40]!r} starts with 'aws:' (in any case), which is reserved for AWS's own tags; use another value"
+        return (
+            f"tag {key!r}: value {value[:40]!r} starts with 'aws:' (in any case), which is reserved for AWS's own tags; "
+            "use another value"
+        )
     return None
 
 
