@@ -18,6 +18,9 @@ from typing import Any, NoReturn, TextIO
 EXIT_OK, EXIT_NOT_ACTIVE, EXIT_USAGE = 0, 1, 2
 RUN_TIMEOUT_SECONDS = 600.0
 REPEAT_MAX = 100  # EventBridge redelivers a few times, not thousands; more would only run for hours
+# Far above what AWS takes (StartExecution: 256 KiB, PutEvents: 1 MB), so even a pretty-printed file
+# fits; a bound so that --input /dev/zero ends with a line, not with the machine's memory.
+JSON_FILE_MAX_BYTES = 8 * 1024 * 1024
 
 
 class UsageError(Exception):
@@ -102,9 +105,15 @@ def _strict_json() -> Any:
 def _read_json(path: Path, what: str) -> Any:
     shown = _shown(str(path))[1:-1]
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as handle:
+            data = handle.read(JSON_FILE_MAX_BYTES + 1)
     except OSError as err:
         raise UsageError(f"cannot read the {what} file {shown}: {err.strerror or err}") from None
+    if len(data) > JSON_FILE_MAX_BYTES:
+        raise UsageError(f"the {what} file {shown} is larger than {JSON_FILE_MAX_BYTES // (1024 * 1024)} MiB; "
+                         "AWS takes at most 256 KiB as an execution input and 1 MB as an event")
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UsageError(f"the {what} file {shown} is not UTF-8 text") from None
     strict = _strict_json()

@@ -196,13 +196,14 @@ def test_rejected_upload_exits_1(tmp_path: Path) -> None:
         (["--artifacts", SAMPLE, "--polls", "1e3"], "--polls: must be a whole number, got '1e3'"),
         (["--artifacts", SAMPLE, "--throttle", "nan"], "--throttle: must be between 0 and 1, got nan"),
         (["--input", "."], "cannot read the input file ."),
+        (["--input", "/dev/zero"], "the input file /dev/zero is larger than 8 MiB; AWS takes at most 256 KiB"),
     ],
     ids=["nothing", "event-and-input", "missing-file", "bad-json", "not-an-object", "no-dir", "name-without-artifacts",
          "throttle-range", "polls-range", "repeat-type", "bedrock-choice", "unknown-option",
          "input-nested-5000-deep", "event-nested-5000-deep", "input-objects-nested", "duplicate-key", "nan", "huge-number",
          "control-character", "utf16-input", "input-over-256-kib", "model-name-empty", "model-name-dot", "model-name-dot-dot",
          "model-name-slash", "model-name-newline", "model-name-not-utf8", "repeat-too-many", "repeat-negative",
-         "polls-not-whole", "throttle-nan", "input-is-a-directory"],
+         "polls-not-whole", "throttle-nan", "input-is-a-directory", "input-never-ends"],
 )  # fmt: skip
 def test_bad_usage_or_unreadable_file_exits_2_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str) -> None:
     monkeypatch.chdir(tmp_path)
