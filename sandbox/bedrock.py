@@ -190,6 +190,9 @@ class CustomModelStore:
             )
         if len({t.get("key") for t in tags}) != len(tags):
             raise BedrockError("ValidationException", "Tag keys must be unique.")
+        reserved = [t.get("key") for t in tags if str(t.get("key", "")).lower().startswith(rules.RESERVED_TAG_PREFIX)]
+        if reserved:  # AWS's own prefix (its exact message is not published; the refusal is)
+            raise BedrockError("ValidationException", f"Tag keys starting with 'aws:' are reserved for AWS use: {reserved[0]}")
         name = request["modelName"]
         token = request.get("clientRequestToken")
         with self._lock:

@@ -108,6 +108,7 @@ def _() -> None:
     for name in ("name", "definition", "roleArn", "tags", "loggingConfiguration", "tracingConfiguration", "sm_type"):
         assert name in create, name
     assert "state_machine.executions.append(execution)" in _source(f"{backend}.start_execution")
+    assert _attr("moto.stepfunctions.exceptions:ValidationException")("m").error_type == "ValidationException"
 
 
 @seam("moto Step Functions Execution attributes")

@@ -9,6 +9,7 @@ from model_import.errors import ImportRejected
 from model_import.inputs import Trigger, parse_input
 from model_import.kinds import KIND_CHECKPOINT, KIND_MODEL_PACKAGE
 from model_import.request import ImportRequest, request_token
+from model_import.request_identity import token_trigger
 from model_import.settings import ValidateSettings
 from model_import.sources import check_kms_key, check_model_package_arn, check_source_uri
 from model_import.tags import PROVENANCE_PREFIX, check_user_tags, merge_tags, provenance_value
@@ -39,6 +40,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
     if parsed.kind in ("manual-source", "manual-package"):
         origin = "the manual input"
         trigger = None
+        token_source = None
         model_name = check_model_name(parsed.model_name or "", origin, 'set "modelName" in the input')
         source_uri, package_arn, kms_key = parsed.source_uri, parsed.model_package_arn, parsed.model_kms_key_arn
         tags = check_user_tags(parsed.tags, origin)
@@ -46,6 +48,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         assert parsed.trigger is not None
         found = read_trigger_file(s3, parsed.trigger, settings)
         trigger = found.trigger
+        token_source = token_trigger(parsed, found.trigger, found.object_identity)
         origin = f"s3://{trigger.bucket}/{trigger.key}"
         ignored = found.ignored_fields
         if found.model_name is not None:
@@ -77,7 +80,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         model_name=model_name,
         source_uri=source_uri if kind == KIND_CHECKPOINT else None,
         tags=merge_tags(defaults, tags, provenance),
-        client_request_token=request_token(parsed.trigger, execution_arn),
+        client_request_token=request_token(token_source, execution_arn),
         trigger=trigger,
         kind=kind,
         model_package_arn=package_arn,
