@@ -117,8 +117,9 @@ def _iso(moment: datetime) -> str:
 class CustomModelStore:
     """The custom models of one account and region."""
 
-    def __init__(self, account_id: str, region: str, behaviour: BedrockBehaviour) -> None:
+    def __init__(self, account_id: str, region: str, behaviour: BedrockBehaviour, restricted_packages: set[str] | None = None) -> None:
         self.account_id = account_id
+        self.restricted_packages = restricted_packages if restricted_packages is not None else set()
         self.region = region
         self.behaviour = behaviour
         self.models: dict[str, EmulatedModel] = {}  # by name
@@ -163,6 +164,12 @@ class CustomModelStore:
                     contract.Broken(contract.MODEL_PACKAGE_EXISTS, f"The model package {package} was not found. Check the ARN and try again."),
                     name,
                 )
+            if package and package not in self.restricted_packages:
+                message = (
+                    f"The model package {package} is not of the restricted type: create it with "
+                    "ManagedStorageType=Restricted (SageMaker AI does so for Amazon Nova training outputs)."
+                )
+                raise self._refuse(contract.Broken(contract.MODEL_PACKAGE_RESTRICTED, message), name)
             behaviour = self.behaviour.for_model(name)
             if source and not contract.s3_prefix_has_objects(self.account_id, source):
                 # AWS accepts the request and fails the import: Failed where it would have finished.
@@ -268,12 +275,14 @@ class EmulatedBedrock:
         self.behaviour = behaviour or BedrockBehaviour()
         self._stores: dict[tuple[str, str], CustomModelStore] = {}
         self._lock = threading.Lock()
+        # ARNs of SageMaker model packages created with ManagedStorageType=Restricted (moto keeps no such field)
+        self.restricted_packages: set[str] = set()
 
     def store(self, account_id: str, region: str) -> CustomModelStore:
         with self._lock:
             key = (account_id, region)
             if key not in self._stores:
-                self._stores[key] = CustomModelStore(account_id, region, self.behaviour)
+                self._stores[key] = CustomModelStore(account_id, region, self.behaviour, self.restricted_packages)
             return self._stores[key]
 
     def handle(self, operation: str, account_id: str, region: str, request: dict[str, Any]) -> tuple[int, dict[str, str], str]:
@@ -313,6 +322,17 @@ class EmulatedBedrock:
 
             return serve
 
+        from moto.sagemaker.responses import SageMakerResponse
+
+        create_model_package = SageMakerResponse.create_model_package
+
+        def create_restricted_aware_model_package(self: Any) -> Any:
+            result = create_model_package(self)
+            if self._get_param("ManagedStorageType") == "Restricted":
+                emulator.restricted_packages.add(result.result["ModelPackageArn"])
+            return result
+
+        patcher.setattr(SageMakerResponse, "create_model_package", create_restricted_aware_model_package)
         for operation in OPERATIONS:
             name = xform_name(operation)
             # moto 5.2.5 lacks some (CreateCustomModel); the others it has replace.

@@ -56,6 +56,12 @@ MODEL_PACKAGE_EXISTS = Rule(
     "the SageMaker model package must exist",
     API + "API_CreateCustomModel.html#API_CreateCustomModel_Errors (ResourceNotFoundException: the ARN was not found)",
 )  # fmt: skip
+MODEL_PACKAGE_RESTRICTED = Rule(
+    "model-package-restricted", "ValidationException",
+    "the model package must be of the restricted type (CreateModelPackage ManagedStorageType=Restricted)",
+    API + "API_ModelPackageArnDataSource.html (\"The ARN must be for a model package of restricted type\"); "
+    "error code not documented: ValidationException assumed",
+)  # fmt: skip
 RESERVED_TAG_PREFIX = Rule(
     "reserved-tag-prefix", "ValidationException",
     "tag keys and values may not start with aws: in any case (reserved for AWS use)",
@@ -84,7 +90,7 @@ EMPTY_SOURCE = Rule(
 
 EMULATOR_RULES: tuple[Rule, ...] = (
     SERVICE_MODEL, ONE_MODEL_SOURCE, S3_SOURCE_NEEDS_ROLE, ESCROW_BUCKET, MODEL_PACKAGE_ACCOUNT,
-    MODEL_PACKAGE_EXISTS, RESERVED_TAG_PREFIX, TAG_COUNT, UNIQUE_TAG_KEYS, NAME_TAKEN, EMPTY_SOURCE,
+    MODEL_PACKAGE_EXISTS, MODEL_PACKAGE_RESTRICTED, RESERVED_TAG_PREFIX, TAG_COUNT, UNIQUE_TAG_KEYS, NAME_TAKEN, EMPTY_SOURCE,
 )  # fmt: skip
 
 MAX_TAGS = 50
