@@ -8,7 +8,7 @@ some of the same text differently, so a pattern is translated before it is compi
 - `.` stops at every Java line terminator (\\n \\r \\u0085 \\u2028 \\u2029), not only at \\n.
 - `\\p{..}`/`\\P{..}` (Unicode categories such as L, M, Lu, and the POSIX names Alpha, Punct...)
   do not exist in `re`: expanded to the code point ranges they stand for.
-- `\\z` is Python's `\\Z`; `(?<name>` is `(?P<name>`; `\\Q..\\E` is quoted text.
+- `\\z` is Python's `\\Z`; `(?<name>` is `(?P<name>`, `\\k<name>` is `(?P=name)`; `\\Q..\\E` is quoted text.
 - Constructs with no faithful translation (class intersection `&&`, nested classes, `\\Z`, `\\G`,
   `\\R`, `\\X`) raise UnsupportedPattern rather than being read loosely.
 
@@ -90,6 +90,13 @@ def translate(pattern: str) -> str:
                 continue
             if nxt in _UNSUPPORTED_ESCAPES:
                 raise UnsupportedPattern(f"{_UNSUPPORTED_ESCAPES[nxt]} in {pattern!r}")
+            if nxt == "k" and pattern.startswith("<", i + 2):
+                end = pattern.find(">", i + 3)
+                if end < 0:
+                    raise UnsupportedPattern(f"unclosed \\k< in {pattern!r}")
+                out.append(f"(?P={pattern[i + 3 : end]})")
+                i = end + 1
+                continue
             if nxt == "z":
                 out.append("\\Z")
             elif nxt == "h":

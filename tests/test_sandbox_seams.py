@@ -94,6 +94,14 @@ def _() -> None:
     assert _attr("moto.sagemaker.models:sagemaker_backends") is not None
 
 
+@seam("moto.sagemaker.responses.SageMakerResponse.create_model_package -> ActionResult({'ModelPackageArn'})")
+def _() -> None:
+    source = _source("moto.sagemaker.responses:SageMakerResponse.create_model_package")
+    assert 'return ActionResult({"ModelPackageArn": model_package_arn})' in source
+    assert "ManagedStorageType" not in source  # moto ignores it: the emulator records it (restricted packages)
+    assert "return self._result" in _source("moto.core.responses:ActionResult.result.fget")
+
+
 @seam("moto.s3.models.s3_backends[account]['aws'].get_bucket / list_objects (escrow sources)")
 def _() -> None:
     assert _params("moto.s3.models:S3Backend.get_bucket") == ["self", "bucket_name"]
