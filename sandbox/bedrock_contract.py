@@ -65,17 +65,20 @@ MODEL_PACKAGE_RESTRICTED = Rule(
 RESERVED_TAG_PREFIX = Rule(
     "reserved-tag-prefix", "ValidationException",
     "tag keys and values may not start with aws: in any case (reserved for AWS use)",
-    "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html (values too: stricter reading)",
+    "AWS tag restrictions, e.g. https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html (\"Don't use aws:, "
+    "AWS:, or any upper or lowercase combination ... for either keys or values\"); Bedrock's own Data Automation Tag key "
+    "pattern starts (?!aws:). Bedrock's custom-model pages say nothing: the common rule, values included, is the stricter reading",
 )  # fmt: skip
 TAG_COUNT = Rule(
     "tag-count", "ValidationException",
     "at most 50 tags per resource (the model allows 200 in a list; the service's limit is 50)",
-    "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html; /work/shared/domain.md",
+    "https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html (\"Maximum number of tags per resource - 50\"); "
+    "the service's own error text (domain.md)",
 )  # fmt: skip
 UNIQUE_TAG_KEYS = Rule(
     "unique-tag-keys", "ValidationException",
     "each tag key at most once per resource",
-    "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
+    "https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html (\"each tag key must be unique\")",
 )  # fmt: skip
 NAME_TAKEN = Rule(
     "name-taken", "ConflictException",
