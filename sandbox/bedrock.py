@@ -133,7 +133,7 @@ class CustomModelStore:
 
     # ---------------------------------------------------------------- operations
 
-    def _refuse(self, broken: contract.Broken, name: str | None) -> BedrockError:
+    def refuse(self, broken: contract.Broken, name: str | None) -> BedrockError:
         self.refusals.append((broken.rule.id, name))
         status = 404 if broken.rule.error == "ResourceNotFoundException" else 400
         return BedrockError(broken.rule.error, broken.message, status=status)
@@ -142,9 +142,8 @@ class CustomModelStore:
         """CreateCustomModel, on a request that already meets its input shape."""
         name = params["modelName"]
         problems = contract.create_custom_model_problems(params, self.account_id, self.region)
-        problems += contract.tag_problems(service_model.input_shape("CreateCustomModel"), params)
         if problems:
-            raise self._refuse(problems[0], name)
+            raise self.refuse(problems[0], name)
         source = (params.get("modelSourceConfig") or {}).get("s3DataSource", {}).get("s3Uri")
         package = (params.get("customModelDataSource") or {}).get("modelPackageArnDataSource", {}).get("modelPackageArn")
         tags = list(params.get("modelTags") or [])
@@ -156,11 +155,11 @@ class CustomModelStore:
                 return {"modelArn": self.tokens[token]}  # idempotent: the first call's result
             if name in self.models:
                 self.conflicts.append(name)
-                raise self._refuse(
+                raise self.refuse(
                     contract.Broken(contract.NAME_TAKEN, f"A custom model with the name {name} already exists."), name
                 )
             if package and not contract.model_package_exists(self.account_id, self.region, package):
-                raise self._refuse(
+                raise self.refuse(
                     contract.Broken(contract.MODEL_PACKAGE_EXISTS, f"The model package {package} was not found. Check the ARN and try again."),
                     name,
                 )
@@ -169,7 +168,7 @@ class CustomModelStore:
                     f"The model package {package} is not of the restricted type: create it with "
                     "ManagedStorageType=Restricted (SageMaker AI does so for Amazon Nova training outputs)."
                 )
-                raise self._refuse(contract.Broken(contract.MODEL_PACKAGE_RESTRICTED, message), name)
+                raise self.refuse(contract.Broken(contract.MODEL_PACKAGE_RESTRICTED, message), name)
             behaviour = self.behaviour.for_model(name)
             if source and not contract.s3_prefix_has_objects(self.account_id, source):
                 # AWS accepts the request and fails the import: Failed where it would have finished.
@@ -298,6 +297,10 @@ class EmulatedBedrock:
             if problems:
                 store.refusals.append((contract.SERVICE_MODEL.id, params.get("modelName")))
                 raise BedrockError("ValidationException", service_model.validation_message(problems))
+            # the tag rules hold for every TagList member of any operation (modelTags, jobTags, tags...)
+            tag_problems = contract.tag_problems(service_model.input_shape(operation), params)
+            if tag_problems:
+                raise store.refuse(tag_problems[0], params.get("modelName"))
             status = service_model.service_model().operation_model(operation).http.get("responseCode", 200)
             body = getattr(store, OPERATIONS[operation])(params)
             # moto takes the status from the "status" header
@@ -339,7 +342,9 @@ class EmulatedBedrock:
             patcher.setattr(BedrockResponse, name, method(operation), must_exist=hasattr(BedrockResponse, name))
 
 
-# The operations the emulator serves, and the CustomModelStore method serving each.
+# The operations the emulator serves, and the CustomModelStore method serving each (it gets the
+# request's members, already valid against the operation's input shape and the tag rules). An
+# operation added here is validated from botocore's service model with no further code.
 OPERATIONS = {
     "CreateCustomModel": "create",
     "GetCustomModel": "get",

@@ -86,3 +86,11 @@ def test_tag_rules_apply_to_every_tag_list_member(operation: str, member: str) -
     assert [b.rule.id for b in broken] == ["reserved-tag-prefix", "unique-tag-keys"]
     assert [b.rule.id for b in many] == ["tag-count"]
     assert contract.tag_problems(shape, {member: [{"key": f"k{i}", "value": "v"} for i in range(50)]}) == []
+
+
+def test_uri_labels_are_read_from_the_operations_request_uri_when_moto_gives_none() -> None:
+    from sandbox.bedrock import _uri_labels
+
+    assert _uri_labels("GetCustomModel", "/custom-models/arn%3Aaws%3Abedrock%3Ax") == {"modelIdentifier": "arn%3Aaws%3Abedrock%3Ax"}
+    assert _uri_labels("DeleteCustomModel", "/custom-models/my-model?x=1") == {"modelIdentifier": "my-model"}
+    assert _uri_labels("GetCustomModel", "/elsewhere/my-model") == {}
