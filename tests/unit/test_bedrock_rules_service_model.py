@@ -37,6 +37,7 @@ TAG_VALUE = _shape("modelTags", "member", "value")
 TOKEN = _shape("clientRequestToken")
 PACKAGE_ARN = _shape("customModelDataSource", "modelPackageArnDataSource", "modelPackageArn")
 STATUS = MODEL.operation_model("GetCustomModel").output_shape.members["modelStatus"]
+PROPERTIES = settings(max_examples=400, deadline=None, derandomize=True)
 
 
 @pytest.mark.parametrize(
@@ -59,8 +60,8 @@ def test_each_pattern_is_the_service_models(constant: re.Pattern[str], shape) ->
 
 @pytest.mark.parametrize(
     "constant",
-    [rules.MODEL_NAME_RE, rules.S3_URI_RE, rules.KMS_KEY_ARN_RE, rules.TAG_RE, rules.TOKEN_RE, rules.MODEL_PACKAGE_ARN_RE],
-    ids=["model-name", "s3-uri", "kms-key-arn", "tag", "token", "model-package-arn"],
+    [rules.MODEL_NAME_RE, rules.S3_URI_RE, rules.KMS_KEY_ARN_RE, rules.TAG_RE, rules.TOKEN_RE],
+    ids=["model-name", "s3-uri", "kms-key-arn", "tag", "token"],
 )
 def test_python_reads_each_pattern_the_way_java_does(constant: re.Pattern[str]) -> None:
     # The Java translation is the pattern itself (no '.', \p, ...), and \s \S \d \w are ASCII as in Java.
@@ -75,6 +76,23 @@ def test_role_arn_pattern_is_only_read_the_java_way_by_the_emulator() -> None:
     # recorded here rather than relied on.
     assert rules.ROLE_ARN_RE.fullmatch("arn:aws:iam::123456789012:role/a\rb") is not None
     assert not full_match(ROLE.metadata["pattern"], "arn:aws:iam::123456789012:role/a\rb")
+
+
+def test_model_package_arns_are_deliberately_stricter_unicode_spaces_refused() -> None:
+    # Python's (Unicode) \S refuses spaces such as U+00A0 that Java's (ASCII) \S accepts.
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:model-package/group\u00a0x/1"
+    assert full_match(PACKAGE_ARN.metadata["pattern"], arn) and not rules.is_valid_model_package_arn(arn)
+    # the longest ARN SageMaker gives a model package; Bedrock's shape sets no length of its own
+    sagemaker = botocore.session.get_session().get_service_model("sagemaker")
+    assert rules.MODEL_PACKAGE_ARN_MAX == sagemaker.shape_for("ModelPackageArn").metadata["max"]
+    assert "max" not in PACKAGE_ARN.metadata
+
+
+@PROPERTIES
+@given(st.text(alphabet="ab1/-:\u00a0 \u2028\x1cé", max_size=30).map(lambda t: "arn:aws:sagemaker:us-east-1:123456789012:model-package/" + t))
+def test_a_model_package_arn_the_workflow_accepts_the_service_accepts(arn: str) -> None:
+    if rules.is_valid_model_package_arn(arn):
+        assert full_match(PACKAGE_ARN.metadata["pattern"], arn)
 
 
 def test_lengths_are_the_service_models() -> None:
@@ -110,7 +128,6 @@ def _service_accepts(shape, value: str) -> bool:
 
 
 NAME_TEXT = st.text(alphabet=string.ascii_letters[:4] + string.digits[:3] + "-_. é", max_size=70)
-PROPERTIES = settings(max_examples=400, deadline=None, derandomize=True)
 
 
 @PROPERTIES

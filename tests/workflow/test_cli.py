@@ -55,7 +55,8 @@ def test_json_document_lists_executions_notifications_and_models() -> None:
     [notification] = document["notifications"]
     assert notification["outcome"] == "ACTIVE" and notification["executionArn"] == execution["executionArn"]
     assert list(notification) == ["outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason",
-                                  "trigger", "executionArn", "startedAt", "finishedAt"]  # fmt: skip
+                                  "trigger", "executionArn", "startedAt", "finishedAt", "importApi",
+                                  "modelPackageArn"]  # fmt: skip
     assert document["models"] == [{"modelName": "nova-micro-demo", "modelArn": notification["modelArn"], "modelStatus": "Active"}]
 
 
@@ -80,8 +81,10 @@ def test_event_for_another_bucket_starts_nothing_and_exits_1(tmp_path: Path) -> 
 
 
 def test_manual_input_of_an_escrow_source_exits_0(tmp_path: Path) -> None:
+    # --artifacts stages the checkpoint at the escrow URI its manifest names (Bedrock fails an empty source)
+    staged = model_folder(tmp_path, "checkpoint", manifest={"checkpoint_s3_bucket": ESCROW_URI})
     (tmp_path / "input.json").write_text(json.dumps({"sourceUri": ESCROW_URI, "modelName": "from-escrow"}))
-    code, out, _ = run("--input", str(tmp_path / "input.json"), "--json")
+    code, out, _ = run("--artifacts", str(staged), "--input", str(tmp_path / "input.json"), "--json")
 
     assert code == 0
     assert json.loads(out)["models"][0]["modelName"] == "from-escrow"
