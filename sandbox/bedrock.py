@@ -159,14 +159,12 @@ class CustomModelStore:
                     contract.Broken(contract.NAME_TAKEN, f"A custom model with the name {name} already exists."), name
                 )
             if package and not contract.model_package_exists(self.account_id, self.region, package):
-                raise self.refuse(
-                    contract.Broken(contract.MODEL_PACKAGE_EXISTS, f"The model package {package} was not found. Check the ARN and try again."),
-                    name,
-                )
+                message = f"The model package {package} was not found. Check the ARN and try again."
+                raise self.refuse(contract.Broken(contract.MODEL_PACKAGE_EXISTS, message), name)
             if package and package not in self.restricted_packages:
                 message = (
                     f"The model package {package} is not of the restricted type: create it with "
-                    "ManagedStorageType=Restricted (SageMaker AI does so for Amazon Nova training outputs)."
+                    "ManagedStorageType=Restricted."
                 )
                 raise self.refuse(contract.Broken(contract.MODEL_PACKAGE_RESTRICTED, message), name)
             behaviour = self.behaviour.for_model(name)

@@ -99,7 +99,9 @@ EMULATOR_RULES: tuple[Rule, ...] = (
 MAX_TAGS = 50
 # customer-escrow-<12-digit account>-smtj-<id> | -hp-<id>; the id is the rest of a valid bucket name.
 ESCROW_BUCKET_RE = re.compile(r"customer-escrow-(?P<account>[0-9]{12})-(?:smtj|hp)-[a-z0-9](?:[-a-z0-9]*[a-z0-9])?")
-_PACKAGE_ARN_RE = re.compile(r"arn:(?P<partition>aws[a-z\-]*):sagemaker:(?P<region>[^:]*):(?P<account>[0-9]{12}):model-package/.+")
+_PACKAGE_ARN_RE = re.compile(
+    r"arn:(?P<partition>aws[a-z\-]*):sagemaker:(?P<region>[^:]*):(?P<account>[0-9]{12}):model-package/.+"
+)
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,8 @@ def tag_problems(operation_shape: Any, params: Mapping[str, Any]) -> list[Broken
         if shape.name != "TagList" or not isinstance(tags, list):
             continue
         if len(tags) > MAX_TAGS:
-            problems.append(Broken(TAG_COUNT, f"The request has {len(tags)} tags in {member}; you can add at most {MAX_TAGS} tags per resource."))
+            message = f"The request has {len(tags)} tags in {member}; you can add at most {MAX_TAGS} tags per resource."
+            problems.append(Broken(TAG_COUNT, message))
         seen: set[str] = set()
         for index, tag in enumerate(tags, start=1):
             key, value = tag.get("key"), tag.get("value")
@@ -134,7 +137,8 @@ def tag_problems(operation_shape: Any, params: Mapping[str, Any]) -> list[Broken
                         f"Value '{text}' at '{member}.{index}.member.{part}': the prefix 'aws:' is reserved for AWS use in tag keys and values.",
                     ))  # fmt: skip
             if key in seen:
-                problems.append(Broken(UNIQUE_TAG_KEYS, f"Tag key '{key}' appears more than once in {member}; tag keys must be unique."))
+                message = f"Tag key '{key}' appears more than once in {member}; tag keys must be unique."
+                problems.append(Broken(UNIQUE_TAG_KEYS, message))
             seen.add(key)
     return problems
 
@@ -144,7 +148,11 @@ def create_custom_model_problems(params: Mapping[str, Any], account_id: str, reg
     problems: list[Broken] = []
     s3_config, package_config = params.get("modelSourceConfig"), params.get("customModelDataSource")
     if (s3_config is None) == (package_config is None):
-        problems.append(Broken(ONE_MODEL_SOURCE, "Specify exactly one model source: modelSourceConfig (an S3 URI) or customModelDataSource (a SageMaker model package)."))
+        message = (
+            "Specify exactly one model source: modelSourceConfig (an S3 URI) "
+            "or customModelDataSource (a SageMaker model package)."
+        )
+        problems.append(Broken(ONE_MODEL_SOURCE, message))
         return problems
     if s3_config is not None:
         uri = s3_config["s3DataSource"]["s3Uri"]
