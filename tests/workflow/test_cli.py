@@ -111,8 +111,10 @@ def test_event_for_another_bucket_starts_nothing_and_exits_1(tmp_path: Path) -> 
 
 
 def test_manual_input_of_an_escrow_source_exits_0(tmp_path: Path) -> None:
+    # --artifacts stages the checkpoint at the escrow URI its manifest names (Bedrock fails an empty source)
+    staged = model_folder(tmp_path, "checkpoint", manifest={"checkpoint_s3_bucket": ESCROW_URI})
     (tmp_path / "input.json").write_text(json.dumps({"sourceUri": ESCROW_URI, "modelName": "from-escrow"}))
-    code, out, _ = run("--input", str(tmp_path / "input.json"), "--json")
+    code, out, _ = run("--artifacts", str(staged), "--input", str(tmp_path / "input.json"), "--json")
 
     assert code == 0
     assert json.loads(out)["models"][0]["modelName"] == "from-escrow"

@@ -46,6 +46,11 @@ TOKEN_RE = re.compile(r"[a-zA-Z0-9]([-a-zA-Z0-9]{0,254}[a-zA-Z0-9])?")
 
 MODEL_STATUSES = ("Active", "Creating", "Failed")
 
+# The Amazon-managed bucket SageMaker AI creates for a training job (-smtj-) or HyperPod (-hp-):
+# the only bucket CreateCustomModel's modelSourceConfig takes (API_S3DataSource; names as in
+# aws/amzn-nova-customization-sdk util/platform_util.py). The account must be the caller's.
+ESCROW_BUCKET_RE = re.compile(r"customer-escrow-(?P<account>[0-9]{12})-(?:smtj|hp)-[a-z0-9](?:[-a-z0-9]*[a-z0-9])?")
+
 
 def is_valid_model_name(name: object) -> bool:
     """Bedrock's pattern, plus no trailing separator (stricter than the service, never looser)."""
