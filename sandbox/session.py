@@ -356,6 +356,18 @@ class Sandbox:
             s3.put_object(Bucket=bucket, Key=key, Body=body)
             self._escrow_objects[(bucket, key)] = digest
 
+    def register_model_package(self, group: str, *, restricted: bool = True) -> str:
+        """A new version of a SageMaker model package in `group` (created on first use), as a
+        training pipeline registers it; restricted=True is the type CreateCustomModel accepts
+        (ManagedStorageType=Restricted). Returns the package's ARN."""
+        sagemaker = self._client("sagemaker")
+        with self.faults.suspended():
+            groups = sagemaker.list_model_package_groups(NameContains=group)["ModelPackageGroupSummaryList"]
+            if group not in [g["ModelPackageGroupName"] for g in groups]:
+                sagemaker.create_model_package_group(ModelPackageGroupName=group)
+            extra = {"ManagedStorageType": "Restricted"} if restricted else {}
+            return sagemaker.create_model_package(ModelPackageGroupName=group, **extra)["ModelPackageArn"]
+
     def upload_trigger(self, key: str, body: bytes | str, *, emit: bool = True, repeat: int = 1) -> None:
         """Put the trigger file; with repeat=N its event reaches the bus N times (new ids, same detail)."""
         assert self.router is not None

@@ -12,7 +12,7 @@ from model_import.errors import ImportRejected
 from model_import.settings import ValidateSettings
 from model_import.text import shorten
 
-_ESCROW_RE = re.compile(r"customer-escrow-(\d{12})-")
+_ESCROW_PREFIX_RE = re.compile(r"customer-escrow-(\d{12})-")
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -46,14 +46,20 @@ def _check_allowed_location(uri: str, bucket: str, path: str, settings: Validate
     ("The Amazon S3 URI ... must be for the Amazon-managed Amazon S3 bucket containing your model
     artifacts": API_CreateCustomModel, API_S3DataSource). Any other bucket is refused here, before
     Bedrock, with the ways that do work."""
-    escrow = _ESCROW_RE.match(bucket)
+    escrow = _ESCROW_PREFIX_RE.match(bucket)
     if escrow:
-        if escrow.group(1) == settings.account_id:
-            return
-        raise ImportRejected(
-            f"{origin}: the source bucket {bucket!r} is the SageMaker escrow bucket of account {escrow.group(1)}, "
-            f"not of this account ({settings.account_id}); import the model in the account that trained it"
-        )
+        if escrow.group(1) != settings.account_id:
+            raise ImportRejected(
+                f"{origin}: the source bucket {bucket!r} is the SageMaker escrow bucket of account {escrow.group(1)}, "
+                f"not of this account ({settings.account_id}); import the model in the account that trained it"
+            )
+        if rules.ESCROW_BUCKET_RE.fullmatch(bucket) is None:
+            raise ImportRejected(
+                f"{origin}: the source bucket {bucket!r} is not a SageMaker escrow bucket: they are named "
+                f"customer-escrow-{settings.account_id}-smtj-<id> (training jobs) or customer-escrow-{settings.account_id}-hp-<id> "
+                "(HyperPod); copy checkpoint_s3_bucket from the training job's manifest.json as it is"
+            )
+        return
     if bucket == settings.artifact_bucket:
         where = "is a folder in this stack's artifact bucket"
     elif any(uri == p or uri.startswith(p if p.endswith("/") else p + "/") for p in settings.allowed_source_prefixes):
