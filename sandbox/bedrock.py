@@ -31,6 +31,7 @@ from botocore import xform_name
 from sandbox import bedrock_contract as contract
 from sandbox import service_model
 from sandbox.bedrock_contract import EMULATOR_RULES, Rule
+from sandbox.quotas import Quotas
 
 __all__ = ["EMULATOR_RULES", "BedrockBehaviour", "CustomModelStore", "EmulatedBedrock", "Rule"]
 
@@ -50,6 +51,7 @@ class BedrockBehaviour:
     polls: int = 2  # the Nth GetCustomModel of a model answers its final status
     failure_message: str = DEFAULT_FAILURE_MESSAGE
     per_model: dict[str, BedrockBehaviour] = field(default_factory=dict)  # by model name
+    quotas: Quotas = field(default_factory=Quotas)  # the account's import quotas (sandbox/quotas.py)
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -173,6 +175,7 @@ class CustomModelStore:
                 behaviour = replace(behaviour, per_model={}, failure_message=contract.empty_source_message(source))
                 if behaviour.outcome == "active":
                     behaviour.outcome = "failed"
+            self.behaviour.quotas.admit(list(self.models.values()), name)
             arn = f"arn:aws:bedrock:{self.region}:{self.account_id}:custom-model/imported/{_model_id()}"
             self.models[name] = EmulatedModel(
                 name=name,

@@ -13,6 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FUNCTIONS = {
     "ValidateArtifactsFunction": "validate_artifacts",
+    "AcquireImportSlotFunction": "acquire_import_slot",
     "CreateCustomModelFunction": "create_custom_model",
     "CheckModelStatusFunction": "check_model_status",
     "PublishResultFunction": "publish_result",

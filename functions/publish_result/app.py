@@ -5,6 +5,7 @@ from datetime import datetime
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_import.clients import client
+from model_import.import_slots import release
 from model_import.observability import CORRELATION_ID_PATH, logger, metrics, tracer
 from model_import.publish import publish_result
 from model_import.settings import PublishSettings
@@ -31,6 +32,7 @@ def _seconds_between(start: str | None, end: str) -> float | None:
 @tracer.capture_lambda_handler
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH)
 def lambda_handler(event, context):
+    release(client("dynamodb"), SETTINGS.ledger_table, str(event["execution"]["name"]))  # on every path that ends an import
     result = publish_result(client("sns"), client("dynamodb"), event, SETTINGS)
     body = result["notification"]
     if not result["published"]:

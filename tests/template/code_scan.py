@@ -44,6 +44,7 @@ IAM_ACTIONS: dict[tuple[str, str], frozenset[str]] = {
 #: (a role to pass, a key, a model package): {operation: {action: the AWS page that says so}}.
 _MODEL_PACKAGE = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ModelPackageArnDataSource.html"
 _MODEL_KEY = "https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-import-model.html"
+_LEDGER_KEY = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html"
 _TOPIC_KEY = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#send-to-encrypted-topic"
 
 IMPLIED_ACTIONS: dict[tuple[str, str], dict[str, str]] = {
@@ -69,6 +70,12 @@ IMPLIED_ACTIONS: dict[tuple[str, str], dict[str, str]] = {
     ("s3", "GetObject"): {"s3:ListBucket": "https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html"},
     # The topic is encrypted with the stack's KMS key: a publisher needs GenerateDataKey and Decrypt on it.
     ("sns", "Publish"): {"kms:GenerateDataKey": _TOPIC_KEY, "kms:Decrypt": _TOPIC_KEY},
+    # The ledger table is encrypted with the stack's customer managed key: DynamoDB uses it on the
+    # caller's behalf (kms:ViaService dynamodb), so the caller needs the key's use.
+    **{
+        ("dynamodb", operation): {"kms:GenerateDataKey": _LEDGER_KEY, "kms:Decrypt": _LEDGER_KEY}
+        for operation in ("GetItem", "PutItem", "UpdateItem")
+    },
 }
 
 

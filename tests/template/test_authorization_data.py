@@ -93,6 +93,7 @@ def test_every_role_policy_is_authorized_as_written(transformed, all_variants):
     # A guard on the check itself: it saw every role, and statements in each.
     assert set(checked) >= {
         "ValidateArtifactsFunctionRole",
+        "AcquireImportSlotFunctionRole",
         "CreateCustomModelFunctionRole",
         "CheckModelStatusFunctionRole",
         "PublishResultFunctionRole",

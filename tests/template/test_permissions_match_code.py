@@ -61,6 +61,7 @@ def test_the_code_scan_finds_each_functions_aws_calls(functions):
     found = {name: sorted(scan_handler(path).operations) for name, path in functions.items()}
     assert found == {
         "ValidateArtifactsFunction": [("s3", "GetObject")],
+        "AcquireImportSlotFunction": [("dynamodb", "GetItem"), ("dynamodb", "PutItem")],
         "CreateCustomModelFunction": [("bedrock", "CreateCustomModel")],
         "CheckModelStatusFunction": [("bedrock", "GetCustomModel")],
         "PublishResultFunction": [("dynamodb", "GetItem"), ("dynamodb", "UpdateItem"), ("sns", "Publish")],
@@ -75,7 +76,8 @@ def test_the_code_calls_only_services_whose_clients_its_handler_creates(function
 
 @pytest.mark.parametrize(
     "function",
-    ["ValidateArtifactsFunction", "CreateCustomModelFunction", "CheckModelStatusFunction", "PublishResultFunction"],
+    ["ValidateArtifactsFunction", "AcquireImportSlotFunction", "CreateCustomModelFunction", "CheckModelStatusFunction",
+     "PublishResultFunction"],
 )
 def test_function_policy_grants_exactly_the_actions_its_code_calls(transformed, functions, function):
     needed = required_actions(scan_handler(functions[function]))
@@ -88,7 +90,8 @@ def test_function_policy_grants_exactly_the_actions_its_code_calls(transformed, 
 
 @pytest.mark.parametrize(
     "function",
-    ["ValidateArtifactsFunction", "CreateCustomModelFunction", "CheckModelStatusFunction", "PublishResultFunction"],
+    ["ValidateArtifactsFunction", "AcquireImportSlotFunction", "CreateCustomModelFunction", "CheckModelStatusFunction",
+     "PublishResultFunction"],
 )
 def test_function_role_has_only_the_logging_and_tracing_managed_policies(transformed, function):
     role = transformed["Resources"][role_of(transformed, function)]

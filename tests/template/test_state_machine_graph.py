@@ -44,11 +44,30 @@ def test_non_terminal_states_say_where_to_go(state_machine):
             assert "Next" in state, f"{name} has neither Next nor End"
 
 
-def test_the_only_loop_is_the_status_poll(state_machine):
+def test_the_only_loops_are_the_status_poll_and_the_wait_for_an_import_slot(state_machine):
     loops = asl.cycles(state_machine.states)
-    assert len(loops) == 1, f"expected one loop (the poll), found {loops}"
-    (loop,) = loops
-    assert {"WaitBeforeCheck", "CheckModelStatus", "IsModelReady"} == loop
+    assert sorted(map(sorted, loops)) == [
+        ["AcquireImportSlot", "HasImportSlot", "WaitForImportSlot"],
+        ["CheckModelStatus", "IsModelReady", "WaitBeforeCheck"],
+    ], f"unexpected loops {loops}"
+
+
+def test_the_slot_loop_exits_on_a_slot_and_on_the_deadline(state_machine):
+    states = state_machine.states
+    choice = states["HasImportSlot"]
+    exits = {(c["BooleanEquals"], c["Variable"]): c["Next"] for c in choice["Choices"]}
+    assert exits[(True, "$.slot.admitted")] == "CreateCustomModel"
+    assert asl.through_passes(states, exits[(True, "$.slot.deadlineReached")]) == "PublishResult"
+    assert choice["Default"] == "WaitForImportSlot"
+    assert states["WaitForImportSlot"]["SecondsPath"] == "$.slot.waitSeconds"
+
+
+def _rounds(loop) -> int:
+    """The most times a loop runs: its Lambda's own bound, plus the last wait clipped to the deadline."""
+    from model_import.import_slots import MAX_SLOT_ROUNDS
+    from model_import.polling import MAX_CHECKS
+
+    return (MAX_SLOT_ROUNDS if "AcquireImportSlot" in loop else MAX_CHECKS) + 1
 
 
 def test_the_poll_loop_exits_on_active_failed_and_deadline(state_machine):
@@ -118,12 +137,15 @@ def test_the_longest_import_stays_far_below_the_history_limit(state_machine):
     from model_import.polling import MAX_CHECKS
 
     states = state_machine.states
-    (loop,) = asl.cycles(states)
-    per_cycle = sum(asl.events_per_run(states[s]) for s in loop)
-    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in loop)
-    longest = asl.EXECUTION_EVENTS + outside + MAX_CHECKS * per_cycle
-    assert per_cycle == 9  # Wait 2 + Lambda task 5 + Choice 2
-    assert longest <= asl.HISTORY_LIMIT // 4, f"{longest} events for {MAX_CHECKS} checks"
+    loops = asl.cycles(states)
+    in_loops = set().union(*loops)
+    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in in_loops)
+    longest = asl.EXECUTION_EVENTS + outside
+    for loop in loops:
+        per_cycle = sum(asl.events_per_run(states[s]) for s in loop)
+        assert per_cycle == 9  # Wait 2 + Lambda task 5 + Choice 2
+        longest += _rounds(loop) * per_cycle
+    assert longest <= asl.HISTORY_LIMIT // 4, f"{longest} events for {MAX_CHECKS} checks and a full wait for a slot"
 
 
 def test_throttling_on_every_check_still_fits_the_history_limit(state_machine):
@@ -132,10 +154,12 @@ def test_throttling_on_every_check_still_fits_the_history_limit(state_machine):
     from model_import.polling import MAX_CHECKS
 
     states = state_machine.states
-    (loop,) = asl.cycles(states)
-    per_cycle = sum(asl.events_per_run(states[s]) for s in loop) + 3 * asl.EVENTS_PER_RETRY
-    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in loop)
-    assert asl.EXECUTION_EVENTS + outside + MAX_CHECKS * per_cycle < asl.HISTORY_LIMIT
+    loops = asl.cycles(states)
+    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in set().union(*loops))
+    total = asl.EXECUTION_EVENTS + outside
+    for loop in loops:
+        total += _rounds(loop) * (sum(asl.events_per_run(states[s]) for s in loop) + 3 * asl.EVENTS_PER_RETRY)
+    assert MAX_CHECKS and total < asl.HISTORY_LIMIT
 
 
 def test_every_check_exhausting_its_whole_retry_budget_still_fits_the_history_limit(state_machine):
@@ -144,10 +168,10 @@ def test_every_check_exhausting_its_whole_retry_budget_still_fits_the_history_li
     from model_import.polling import MAX_CHECKS
 
     states = state_machine.states
-    (loop,) = asl.cycles(states)
-    retries = sum(
-        retrier["MaxAttempts"] for s in loop for retrier in states[s].get("Retry", ())
-    )
-    per_cycle = sum(asl.events_per_run(states[s]) for s in loop) + retries * asl.EVENTS_PER_RETRY
-    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in loop)
-    assert asl.EXECUTION_EVENTS + outside + MAX_CHECKS * per_cycle < asl.HISTORY_LIMIT
+    loops = asl.cycles(states)
+    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in set().union(*loops))
+    total = asl.EXECUTION_EVENTS + outside
+    for loop in loops:
+        retries = sum(retrier["MaxAttempts"] for s in loop for retrier in states[s].get("Retry", ()))
+        total += _rounds(loop) * (sum(asl.events_per_run(states[s]) for s in loop) + retries * asl.EVENTS_PER_RETRY)
+    assert MAX_CHECKS and total < asl.HISTORY_LIMIT, total

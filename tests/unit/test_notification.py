@@ -94,6 +94,7 @@ def test_every_outcome_has_exactly_the_schemas_keys_and_its_reason(outcome):
             "finishedAt",
             "importApi",
             "modelPackageArn",
+            "queuedSeconds",
         ]
     )
     assert body["outcome"] == outcome

@@ -59,7 +59,7 @@ def test_json_document_lists_executions_notifications_and_models() -> None:
     assert notification["outcome"] == "ACTIVE" and notification["executionArn"] == execution["executionArn"]
     assert list(notification) == ["outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason",
                                   "trigger", "executionArn", "startedAt", "finishedAt", "importApi",
-                                  "modelPackageArn"]  # fmt: skip
+                                  "modelPackageArn", "queuedSeconds"]  # fmt: skip
     assert document["models"] == [{"modelName": "nova-micro-demo", "modelArn": notification["modelArn"], "modelStatus": "Active"}]
     [message] = document["messages"]
     assert message == {

@@ -15,7 +15,7 @@ from tests.workflow.flow import BUCKET, SAMPLE_ESCROW_URI, states_entered
 pytestmark = pytest.mark.workflow
 
 HAPPY_PATH = [
-    "StartImport", "ValidateArtifacts", "ClaimImportRequest", "CreateCustomModel",
+    "StartImport", "ValidateArtifacts", "ClaimImportRequest", "AcquireImportSlot", "HasImportSlot", "CreateCustomModel",
     "WaitBeforeCheck", "CheckModelStatus", "IsModelReady",
     "WaitBeforeCheck", "CheckModelStatus", "IsModelReady",
     "RecordSuccess", "PublishResult", "RouteOnOutcome", "ModelImportSucceeded",

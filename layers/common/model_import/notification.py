@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from model_import.inputs import parse_input_or_none
+from model_import.quotas import queued_too_long
 from model_import.text import shorten
 
 OUTCOMES = ("ACTIVE", "FAILED", "REJECTED", "TIMED_OUT", "ERROR")
@@ -19,6 +20,9 @@ FIELDS = (
     "trigger", "executionArn", "startedAt", "finishedAt",
     # Added later (additive): the Bedrock API that imported the model, and a model package source.
     "importApi", "modelPackageArn",
+    # Added later (additive): seconds the import waited for one of MaxConcurrentImports slots
+    # (0: none; null: it ended before asking for one).
+    "queuedSeconds",
 )
 SUBJECT_MAX = 100
 ATTRIBUTE_VALUE_MAX = 256
@@ -79,6 +83,8 @@ def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str |
         return None
     if outcome == "FAILED":
         return model.get("failureMessage") or "Bedrock reported the model as Failed without a failure message"
+    if outcome == "TIMED_OUT" and not model.get("modelArn") and _slot(state).get("deadlineReached"):
+        return queued_too_long(_slot(state))
     if outcome == "TIMED_OUT":
         minutes = int(model.get("waitedSeconds", 0)) // 60
         return (
@@ -92,6 +98,11 @@ def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str |
     if model.get("modelArn"):  # the error came after CreateCustomModel: the import goes on without us
         return f"{name}: {message.rstrip('.')}. {_still_importing(model)}"
     return f"{name}: {message}"
+
+
+def _slot(state: dict[str, Any]) -> dict[str, Any]:
+    slot = state.get("slot")
+    return slot if isinstance(slot, dict) else {}
 
 
 def _still_importing(model: dict[str, Any]) -> str:
@@ -126,6 +137,7 @@ def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any
         "finishedAt": finished_at,
         "importApi": known["importApi"],
         "modelPackageArn": known["modelPackageArn"],
+        "queuedSeconds": int(_slot(state)["waitedSeconds"]) if "admitted" in _slot(state) else None,
     }
     return {name: body[name] for name in FIELDS}
 

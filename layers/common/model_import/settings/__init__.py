@@ -17,17 +17,19 @@ if TYPE_CHECKING:
     from model_import.settings.create import CreateSettings
     from model_import.settings.poll import PollSettings
     from model_import.settings.publish import PublishSettings
+    from model_import.settings.slots import SlotSettings
     from model_import.settings.validate import ValidateSettings, parse_default_tags
 
 _HOMES = {
     "CreateSettings": "create",
     "PollSettings": "poll",
     "PublishSettings": "publish",
+    "SlotSettings": "slots",
     "ValidateSettings": "validate",
     "parse_default_tags": "validate",
 }
 
-__all__ = ["CreateSettings", "PollSettings", "PublishSettings", "ValidateSettings", "parse_default_tags"]
+__all__ = ["CreateSettings", "PollSettings", "PublishSettings", "SlotSettings", "ValidateSettings", "parse_default_tags"]
 
 
 def __getattr__(name: str) -> Any:
