@@ -1,5 +1,6 @@
 """python -m sandbox run [--artifacts DIR] [--model-name NAME] [--event FILE] [--input FILE]
-                       [--repeat N] [--bedrock active|failed|stuck] [--polls N] [--throttle P] [--json]
+                       [--repeat N] [--bedrock active|failed|stuck] [--polls N] [--throttle P]
+                       [--quota concurrent=N,models=M] [--json]
 
 Exit status: 0 when at least one execution ran and every notification's outcome is ACTIVE;
 1 otherwise (including when nothing started); 2 for bad usage or an unreadable file.
@@ -40,6 +41,15 @@ def _fraction(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
     return value
+
+
+def _quota(text: str) -> Any:
+    from sandbox.quotas import Quotas
+
+    try:
+        return Quotas.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("--quota ")) from None
 
 
 def _positive(text: str) -> int:
@@ -84,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--bedrock", choices=("active", "failed", "stuck"), default="active", help="what the emulated Bedrock does")
     run.add_argument("--polls", metavar="N", type=_positive, default=2, help="status checks until the model leaves Creating (default 2)")
     run.add_argument("--throttle", metavar="P", type=_fraction, default=0.0, help="answer this fraction of Bedrock calls with ThrottlingException")
+    run.add_argument("--quota", metavar="concurrent=N,models=M", type=_quota, default=None,
+                     help="make the emulated Bedrock enforce these account quotas (default: unlimited)")
     run.add_argument("--json", action="store_true", help="print one JSON document instead of the timeline")
     run.add_argument("--verbose", action="store_true", help="also print the handlers' logs (to stderr)")
     return parser
@@ -203,6 +215,8 @@ def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO,
 
     started = time.monotonic()
     behaviour = BedrockBehaviour(outcome=args.bedrock, polls=args.polls)
+    if args.quota is not None:
+        behaviour.quotas = args.quota
     human = not args.json
     with Sandbox(bedrock=behaviour, faults=Faults.throttle_bedrock(args.throttle), echo_logs=err if args.verbose else None) as sb:
         if human:

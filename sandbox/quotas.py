@@ -20,7 +20,7 @@ class Quotas:
     models: int | None = UNLIMITED  # custom models the account holds
     peak_in_flight: int = 0  # the most imports ever in flight at once (the emulator's own record)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (quota, modelName) of each refusal
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str) -> Quotas:

@@ -34,6 +34,7 @@ IAM_ACTIONS: dict[tuple[str, str], frozenset[str]] = {
     ("s3", "ListObjectsV2"): frozenset({"s3:ListBucket"}),
     ("bedrock", "CreateCustomModel"): frozenset({"bedrock:CreateCustomModel"}),
     ("bedrock", "GetCustomModel"): frozenset({"bedrock:GetCustomModel"}),
+    ("bedrock", "ListCustomModels"): frozenset({"bedrock:ListCustomModels"}),
     ("sns", "Publish"): frozenset({"sns:Publish"}),
     ("dynamodb", "UpdateItem"): frozenset({"dynamodb:UpdateItem"}),
     ("dynamodb", "GetItem"): frozenset({"dynamodb:GetItem"}),

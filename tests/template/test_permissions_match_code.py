@@ -62,7 +62,7 @@ def test_the_code_scan_finds_each_functions_aws_calls(functions):
     assert found == {
         "ValidateArtifactsFunction": [("s3", "GetObject")],
         "AcquireImportSlotFunction": [("dynamodb", "GetItem"), ("dynamodb", "PutItem")],
-        "CreateCustomModelFunction": [("bedrock", "CreateCustomModel")],
+        "CreateCustomModelFunction": [("bedrock", "CreateCustomModel"), ("bedrock", "ListCustomModels")],
         "CheckModelStatusFunction": [("bedrock", "GetCustomModel")],
         "PublishResultFunction": [("dynamodb", "GetItem"), ("dynamodb", "UpdateItem"), ("sns", "Publish")],
     }

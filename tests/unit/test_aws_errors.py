@@ -14,6 +14,7 @@ from model_import.aws_errors import translate
 from model_import.errors import (
     RETRYABLE,
     AwsCallFailed,
+    BedrockQuotaBusy,
     BedrockThrottled,
     BedrockUnavailable,
     LedgerUnavailable,
@@ -85,7 +86,7 @@ def test_other_exceptions_pass_through_unchanged():
 def test_every_transient_exception_is_in_the_retryable_list():
     names = {
         cls.__name__
-        for cls in (BedrockThrottled, BedrockUnavailable, S3Unavailable, NotificationUnavailable, LedgerUnavailable)
+        for cls in (BedrockThrottled, BedrockQuotaBusy, BedrockUnavailable, S3Unavailable, NotificationUnavailable, LedgerUnavailable)
     }
     assert names == set(RETRYABLE)
     assert "AwsCallFailed" not in RETRYABLE and "ImportRejected" not in RETRYABLE

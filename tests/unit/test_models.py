@@ -93,7 +93,7 @@ def test_a_taken_name_is_rejected_saying_how_to_fix_it(bedrock):
         ("InternalServerException", 500, BedrockUnavailable, "InternalServerException"),
         ("ServiceUnavailableException", 503, BedrockUnavailable, "ServiceUnavailableException"),
         ("AccessDeniedException", 403, AwsCallFailed, "AccessDeniedException: boom"),
-        ("ServiceQuotaExceededException", 400, AwsCallFailed, "ServiceQuotaExceededException"),
+        ("ServiceQuotaExceededException", 400, ImportRejected, "quota on the number of custom and imported models"),
         ("ResourceNotFoundException", 404, AwsCallFailed, "ResourceNotFoundException"),
     ],
 )

@@ -11,9 +11,10 @@ import pytest
 
 from sandbox import BedrockBehaviour, Fault, Faults
 from sandbox.quotas import Quotas
-from tests.workflow.flow import states_entered
+from tests.workflow.flow import attempts, states_entered
 
 pytestmark = pytest.mark.workflow
+SAMPLE_FOLDER = Path(__file__).resolve().parents[2] / "examples" / "nova-micro-demo"
 
 
 def _slots(sb) -> dict:
@@ -84,3 +85,59 @@ def test_a_duplicate_delivery_neither_takes_a_slot_nor_frees_the_one_the_import_
     assert quotas.peak_in_flight == 1 and quotas.refused == []
     assert Counter(m.body["outcome"] for m in sb.messages()) == {"ACTIVE": 2}
     assert _slots(sb) == {"holders": [], "waiters": []}
+
+
+def test_an_account_at_its_model_quota_ends_rejected_with_the_count_and_both_ways_out_without_a_retry_storm(
+    sandbox_factory, sample: Path
+) -> None:
+    quotas = Quotas(models=2)
+    sb = sandbox_factory(bedrock=BedrockBehaviour(quotas=quotas), parameters={"MaxConcurrentImports": "3"})
+    for name in ("kept-1", "kept-2"):
+        sb.upload_folder(sample, model_name=name)
+    sb.wait_all(timeout=300)
+    sb.upload_folder(sample, model_name="one-too-many")
+    executions = sb.wait_all(timeout=300)
+    body = next(m.body for m in sb.messages() if m.body["modelName"] == "one-too-many")
+    assert (body["outcome"], body["modelArn"]) == ("REJECTED", None)
+    reason = body["reason"]
+    assert "quota on the number of custom and imported models" in reason and "the account holds 2 custom models now" in reason
+    assert "aws bedrock delete-custom-model --model-identifier" in reason
+    assert "aws service-quotas request-service-quota-increase --service-code bedrock --quota-code" in reason
+    (execution,) = [e for e in executions if "one-too-many" in str(e.input)]
+    history = sb.history(execution.arn)
+    assert attempts(history, "CreateCustomModel") == ["ImportRejected"]  # one call, no retry storm
+    assert quotas.refused == [("models", "one-too-many")] and _slots(sb)["holders"] == []
+
+
+def test_a_concurrency_quota_hit_anyway_is_retried_until_it_clears(sandbox_factory, sample: Path) -> None:
+    """The stack allows 3 at once, the account only 1 (another stack, a lowered quota): the refused
+    creates are retried with a long backoff and every import still ends ACTIVE."""
+    quotas = Quotas(concurrent=1)
+    sb = sandbox_factory(bedrock=BedrockBehaviour(quotas=quotas), parameters={"MaxConcurrentImports": "3"})
+    names = [f"over-{i}" for i in range(3)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(lambda name: sb.upload_folder(sample, model_name=name), names))
+    executions = sb.wait_all(timeout=600)
+    assert Counter(m.body["outcome"] for m in sb.messages()) == {"ACTIVE": 3}
+    retried = [a for e in executions for a in attempts(sb.history(e.arn), "CreateCustomModel") if a]
+    assert retried and set(retried) == {"BedrockQuotaBusy"} and len(retried) == len(quotas.refused)
+    assert quotas.peak_in_flight == 1
+
+
+@pytest.mark.parametrize("value", ["concurrent=0", "models=two", "jobs=3", "concurrent"])
+def test_a_bad_quota_option_exits_2_with_one_line(value: str) -> None:
+    from tests.workflow.test_cli import run
+
+    code, out, err = run("--artifacts", str(SAMPLE_FOLDER), "--quota", value)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--quota" in err
+
+
+def test_an_import_within_the_quota_option_ends_active() -> None:
+    import json
+
+    from tests.workflow.test_cli import run
+
+    code, out, _ = run("--artifacts", str(SAMPLE_FOLDER), "--quota", "concurrent=1,models=1", "--json")
+    document = json.loads(out)
+    assert code == 0 and [n["outcome"] for n in document["notifications"]] == ["ACTIVE"]
+    assert Quotas.parse("concurrent=1,models=1") == Quotas(concurrent=1, models=1)

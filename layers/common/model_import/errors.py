@@ -24,6 +24,11 @@ class BedrockThrottled(Exception):
     """Bedrock answered ThrottlingException. Retried by the state machine with backoff."""
 
 
+class BedrockQuotaBusy(Exception):
+    """Bedrock's concurrent-import quota is full (another stack, a lowered quota): retried with a long
+    backoff, since imports finishing elsewhere clear it (model_import/quotas.py)."""
+
+
 class BedrockUnavailable(Exception):
     """Bedrock answered InternalServerException or ServiceUnavailableException. Retried."""
 
@@ -52,4 +57,4 @@ class ConfigurationError(Exception):
 
 
 #: Error names the state machine retries; tests check the ASL against this list.
-RETRYABLE = ("BedrockThrottled", "BedrockUnavailable", "S3Unavailable", "NotificationUnavailable", "LedgerUnavailable")
+RETRYABLE = ("BedrockThrottled", "BedrockQuotaBusy", "BedrockUnavailable", "S3Unavailable", "NotificationUnavailable", "LedgerUnavailable")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from model_import import aws_errors
 from model_import.aws_errors import error_code, error_message, translate
+from model_import.quotas import quota_error
 from model_import.errors import ImportRejected
 from model_import.polling import PollState, deadline_reached, next_wait
 from model_import.kinds import KIND_MODEL_PACKAGE
@@ -41,7 +42,7 @@ def create_model(bedrock: Any, request: ImportRequest, settings: CreateSettings)
     try:
         response = bedrock.create_custom_model(**args)
     except aws_errors.ClientError as err:
-        raise _create_error(err, request) from err
+        raise quota_error(bedrock, err, request) or _create_error(err, request) from err
     except aws_errors.BotoCoreError as err:
         raise translate(err, "bedrock", "CreateCustomModel") from err
     wait = next_wait(PollState(checks=0, waited_seconds=0), settings.poll)
