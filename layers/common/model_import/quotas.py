@@ -66,8 +66,8 @@ def account_full_reason(message: str, held: int | None, model_name: str) -> str:
         f"Bedrock: {message.rstrip('.')}). No model was created, and waiting will not help. Either delete a model you "
         "no longer need: 'aws bedrock list-custom-models' then 'aws bedrock delete-custom-model --model-identifier <name>' "
         "(or 'aws bedrock delete-imported-model --model-identifier <name>' for models from CreateModelImportJob); "
-        "or request a higher quota: find its code with 'aws service-quotas list-service-quotas --service-code bedrock "
-        "--query \"Quotas[?contains(QuotaName, \\`models\\`)].[QuotaName,QuotaCode,Value]\"', then "
+        "or request a higher quota: find its code with aws service-quotas list-service-quotas --service-code bedrock "
+        "--query \"Quotas[?contains(QuotaName, 'model')].[QuotaName,QuotaCode,Value]\", then "
         "'aws service-quotas request-service-quota-increase --service-code bedrock --quota-code <code> --desired-value <n>'. "
         f"Then upload {model_name}'s trigger file again"
     )
