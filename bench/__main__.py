@@ -29,6 +29,7 @@ FIGURES = {
     "sandbox_warm": ("bench.sandbox_warm", "one warm workflow run in the sandbox"),
     "sandbox_concurrent": ("bench.sandbox_concurrent", "100 concurrent uploads, all correct"),
     "load_throttled": ("bench.load_throttled", "100 uploads at once with 30 % of Bedrock calls throttled, all correct"),
+    "load_queued": ("bench.load_queued", "100 uploads at once into 3 import slots, 30 % throttled: peak in flight, cost of waiting"),
 }
 
 

@@ -48,3 +48,15 @@ def test_a_waiter_that_stopped_asking_is_forgotten():
 def test_a_holder_asking_again_keeps_its_one_slot():  # a retry after the put went through
     admission, holders, _ = _decide({"a": NOW + 5, "b": NOW + 10}, {}, "a")
     assert admission.admitted and holders == {"a": NOW + 5, "b": NOW + 10}
+
+
+def test_far_back_in_the_queue_an_import_asks_less_often_the_next_in_line_every_interval():
+    from types import SimpleNamespace
+
+    from model_import.import_slots import MAX_BACKOFF_INTERVALS, Admission, _backoff
+
+    settings = SimpleNamespace(max_concurrent_imports=3)
+    assert _backoff(60, Admission(False, 1, 3), settings) == 60
+    assert _backoff(60, Admission(False, 3, 3), settings) == 60
+    assert _backoff(60, Admission(False, 7, 3), settings) == 180
+    assert _backoff(60, Admission(False, 97, 3), settings) == 60 * MAX_BACKOFF_INTERVALS

@@ -28,6 +28,7 @@ LEASE_MARGIN_SECONDS = 15 * 60  # beyond the import's own deadline: the steps af
 #: Rounds of AcquireImportSlot at most: with the status loop's MAX_CHECKS, the history bound holds
 #: even when every round uses its whole retry budget (tests/template/test_state_machine_graph.py).
 MAX_SLOT_ROUNDS = 200
+MAX_BACKOFF_INTERVALS = 5  # the longest wait between two asks, in intervals
 WRITE_ATTEMPTS = 5  # conditional puts lost to other executions before this round gives up (and waits)
 
 
@@ -129,6 +130,13 @@ def release(dynamodb: Any, table: str, me: str) -> None:
         raise translate(err, "dynamodb", "UpdateItem") from err
 
 
+def _backoff(interval: int, admission: Admission, settings: Any) -> int:
+    """Far back in the queue, ask less often: the waiter at position p needs about p / limit imports
+    to end first. The next in line asks every interval, so a freed slot is taken within one."""
+    rounds_ahead = -(-admission.position // settings.max_concurrent_imports)  # ceil
+    return interval * max(1, min(rounds_ahead, MAX_BACKOFF_INTERVALS))
+
+
 def slot_round(dynamodb: Any, event: dict[str, Any], settings: Any) -> dict[str, Any]:
     """One AcquireImportSlot round: the $.slot the state machine routes on. waitedSeconds sums the
     WaitForImportSlot states so far (as the status loop counts its waits), bounded by ImportTimeoutMinutes."""
@@ -154,6 +162,6 @@ def slot_round(dynamodb: Any, event: dict[str, Any], settings: Any) -> dict[str,
         "inFlight": admission.in_flight,
         "limit": settings.max_concurrent_imports,
         "waitedSeconds": waited,
-        "waitSeconds": 0 if admission.admitted else max(1, min(interval, timeout - waited)),
+        "waitSeconds": 0 if admission.admitted else max(1, min(_backoff(interval, admission, settings), timeout - waited)),
         "deadlineReached": not admission.admitted and waited >= timeout,
     }
