@@ -18,11 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.stub_aws import StubAws
@@ -55,6 +56,8 @@ class Subject:
     code_dir: Path
     event: str  # file under events/
     env: dict[str, str]
+    layer: Path = LAYER  # the shared layer's folder, first on sys.path after the code
+    flags: tuple[str, ...] = ()  # extra interpreter flags, e.g. -B: no bytecode written
 
 
 BASELINE = Subject("Minimal Powertools handler", ROOT / "bench/baselines/minimal_logger", "step-validate-artifacts.json", {})
@@ -100,7 +103,7 @@ def _env(subject: Subject, endpoint: str) -> dict[str, str]:
 def measure_once(subject: Subject, endpoint: str, python: str) -> dict[str, float]:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run(
-            [python, "-I", str(CHILD), str(subject.code_dir), str(LAYER),
+            [python, "-I", *subject.flags, str(CHILD), str(subject.code_dir), str(subject.layer),
              str(ROOT / "events" / subject.event), out.name],
             cwd=subject.code_dir, env=_env(subject, endpoint), check=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -169,6 +172,56 @@ def rows(runs: int = 31) -> list[Row]:
             f"{ms(median(map(_cold, boto_base)))} same + boto3 client, 1 S3 call",
             f"{paired_ratio(mine, boto_base, _cold):.2f}x",
         ))
+    return out + sdk_rows()
+
+
+# What `sam build` puts in the shared layer when layers/common/requirements.txt pins the SDK.
+SDK_DISTRIBUTIONS = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
+
+
+def bundled_sdk_layer(python: str, into: Path, compiled: bool) -> Path:
+    """A copy of the shared layer with the SDK bundled (from the bench venv's exact pins), with or
+    without bytecode: Lambda's /opt is read-only, so a layer without .pyc files compiles every module
+    it imports on each cold start."""
+    site = Path(subprocess.run([python, "-c", "import boto3, os; print(os.path.dirname(os.path.dirname(boto3.__file__)))"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    layer = into / ("compiled" if compiled else "source")
+    shutil.copytree(LAYER / "model_import", layer / "model_import", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in SDK_DISTRIBUTIONS:
+        source = site / name
+        if source.is_dir():
+            shutil.copytree(source, layer / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, layer / name)
+    if compiled:
+        subprocess.run([python, "-m", "compileall", "-q", str(layer)], check=True)
+    return layer
+
+
+def sdk_rows(runs: int = 11) -> list[Row]:
+    """CreateCustomModel's cold start (import + first call) with the SDK from the runtime (here: the
+    bench venv's site-packages) against the same SDK bundled in the shared layer, with and without .pyc."""
+    python, label = child_python()
+    runtime_sdk = next(s for s in FUNCTIONS if s.name == "CreateCustomModel")
+    with tempfile.TemporaryDirectory() as tmp:
+        compiled = replace(runtime_sdk, name="SDK in the layer, .pyc included", layer=bundled_sdk_layer(python, Path(tmp), True))
+        source = replace(runtime_sdk, name="SDK in the layer, no .pyc", layer=bundled_sdk_layer(python, Path(tmp), False), flags=("-B",))
+        subjects = (runtime_sdk, compiled, source)
+        samples: dict[str, list[dict[str, float]]] = {s.name: [] for s in subjects}
+        with StubAws() as endpoint:
+            for subject in subjects:
+                measure_once(subject, endpoint, python)
+            for i in range(runs):
+                for subject in subjects[i % 3:] + subjects[: i % 3]:
+                    samples[subject.name].append(measure_once(subject, endpoint, python))
+    base = samples[runtime_sdk.name]
+    out = [Row("Cold start", f"CreateCustomModel import + 1st call, SDK from the runtime ({label})", ms(median(map(_cold, base))))]
+    for subject in subjects[1:]:
+        mine = samples[subject.name]
+        ratios = paired_ratios(mine, base, _cold)
+        low, high = spread(ratios)
+        out.append(Row("Cold start", f"CreateCustomModel import + 1st call, {subject.name} ({label})", ms(median(map(_cold, mine))),
+                       "SDK from the runtime", f"{median(ratios):.2f}x (IQR {low:.2f}-{high:.2f})"))
     return out
 
 
