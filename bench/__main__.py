@@ -1,12 +1,11 @@
 """`make bench`: run every benchmark and print one table.
 
-    python -m bench                      # all figures (~2 minutes on 2 cores)
+    python -m bench                      # all figures (several minutes on 2 cores: setup_time runs pip twice)
     python -m bench cold_start polling   # some of them
 
 Each figure also runs alone: python -m bench.cold_start, bench.package_size, bench.big_source,
 bench.poll_interval, bench.throughput, bench.sandbox_demo, bench.sandbox_warm, bench.sandbox_concurrent,
-bench.load_throttled, bench.sandbox_memory,
-bench.lambda_memory, bench.setup_time.
+bench.load_throttled, bench.sandbox_memory, bench.lambda_memory, bench.setup_time.
 """
 
 from __future__ import annotations
