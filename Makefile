@@ -13,7 +13,7 @@ CHECKOV_ENV := CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE
 PY313 := $(shell pyenv prefix 3.13.0 2>/dev/null)
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(if $(PY313),PATH="$(PY313)/bin:$$PATH")
 
-.PHONY: setup demo test unit lint build security bench clean lock lock-security
+.PHONY: setup demo serve test unit lint build security bench clean lock lock-security
 
 $(STAMP): requirements/dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ setup: $(STAMP)
 
 demo: $(STAMP) ## Run one import end to end in the offline sandbox
 	$(BIN)/python -m sandbox run --artifacts examples/nova-micro-demo
+
+serve: $(STAMP) ## The sandbox as a local AWS endpoint for the AWS CLI and SDKs (Ctrl-C stops it)
+	$(BIN)/python -m sandbox serve
 
 test: $(STAMP) security ## Every check: checkov, lint, template, unit, handler and workflow tests
 	$(SAM_ENV) $(BIN)/python -m pytest
