@@ -5,7 +5,7 @@
 
 Each figure also runs alone: python -m bench.cold_start, bench.package_size, bench.big_source,
 bench.poll_interval, bench.throughput, bench.sandbox_demo, bench.sandbox_warm, bench.sandbox_concurrent,
-bench.load_throttled.
+bench.load_throttled, bench.serve.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ FIGURES = {
     "sandbox_warm": ("bench.sandbox_warm", "one warm workflow run in the sandbox"),
     "sandbox_concurrent": ("bench.sandbox_concurrent", "100 concurrent uploads, all correct"),
     "load_throttled": ("bench.load_throttled", "100 uploads at once with 30 % of Bedrock calls throttled, all correct"),
+    "serve": ("bench.serve", "python -m sandbox serve over HTTP: start-up, upload to notification (AWS CLI, boto3), 10 concurrent clients"),
 }
 
 

@@ -170,9 +170,9 @@ def _check_load(served: ServedSandbox, inbox: Inbox, names: set[str]) -> dict[st
     return {"notifications": len(mine), "models": len(active_models), "executions": succeeded}
 
 
-def rows() -> list[Row]:
+def rows(uploads: int = 100, clients: int = 10) -> list[Row]:
     up = startup()
-    result = measure()
+    result = measure(uploads, clients)
     return [
         Row("Serve", "start-up: process start to environment printed (median of 3)", f"{up:.2f} s",
             target=f"<= {STARTUP_TARGET:.0f} s", met=up <= STARTUP_TARGET),
@@ -192,8 +192,7 @@ def main() -> None:
     parser.add_argument("--uploads", type=int, default=100)
     parser.add_argument("--clients", type=int, default=10)
     args = parser.parse_args()
-    result = measure(args.uploads, args.clients)
-    print(json.dumps({k: v for k, v in result.items()}, indent=2, default=str))
+    print(render(rows(args.uploads, args.clients)))
 
 
 if __name__ == "__main__":
