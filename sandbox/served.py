@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 _EXPORT = re.compile(r"^export ([A-Z_]+)=(.*)$")
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a running process so far (from /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 class ServeFailed(Exception):
     """The server exited, or printed no environment in time (its stderr is in the message)."""
 
@@ -32,6 +41,7 @@ class ServedSandbox:
         self.timeout = timeout
         self.env: dict[str, str] = {}  # what it printed: AWS_ENDPOINT_URL, ..., SANDBOX_BUCKET, ...
         self.startup_seconds = 0.0  # from starting the process to its environment printed
+        self.startup_cpu_seconds: float | None = None  # CPU time the process had used by then (Linux)
         self.returncode: int | None = None
         self._process: subprocess.Popen[str] | None = None
         self._stderr: list[str] = []
@@ -60,6 +70,7 @@ class ServedSandbox:
             if time.monotonic() > deadline:
                 break
         self.startup_seconds = time.perf_counter() - started
+        self.startup_cpu_seconds = cpu_seconds(self._process.pid)
         if "AWS_ENDPOINT_URL" not in self.env:
             self.stop()
             raise ServeFailed(f"`{' '.join(self.command[1:])}` printed no environment (exit {self.returncode}): {self.stderr()[-2000:]}")
