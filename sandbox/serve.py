@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import signal
 import socket
 import threading
@@ -126,6 +127,12 @@ class Endpoint:
         self._thread: threading.Thread | None = None
 
     def _call(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
+            # moto's own control API (reset, seed, state) would wipe or bend the deployed stack under
+            # the running workflow: not an AWS API, so not served.
+            body = b'{"message": "moto\'s control API is not served by the sandbox; restart it for a fresh stack"}'
+            start_response("404 Not Found", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
         return self._app(environ, start_response)
 
     def install_faults(self, faults: Any) -> None:
@@ -226,9 +233,11 @@ def serve(args: argparse.Namespace, out: TextIO, err: TextIO, stop: threading.Ev
         endpoint.install_faults(faults)
         endpoint.warm(WORKFLOW_SERVICES)
         endpoint.start()
+        if client_host(args.host) not in ("127.0.0.1", "localhost", "[::1]"):
+            err.write(f"sandbox serve: listening on {args.host}: anyone who reaches this machine can use the endpoint (no credentials are checked)\n")
         url = f"http://{client_host(args.host)}:{endpoint.port}"
         out.write(f"# The sandbox serves AWS at {url} (ready in {time.monotonic() - started:.2f} s). In another shell:\n")
-        out.writelines(f"export {name}={value}\n" for name, value in environment(url, sb).items())
+        out.writelines(f"export {name}={shlex.quote(value)}\n" for name, value in environment(url, sb).items())
         out.write('# AWS CLI v1 ignores AWS_ENDPOINT_URL for `aws sqs`: add --endpoint-url "$AWS_ENDPOINT_URL" to it.\n')
         out.write("# Ctrl-C (or SIGTERM) stops the sandbox.\n")
         out.flush()

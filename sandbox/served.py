@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -64,7 +65,7 @@ class ServedSandbox:
         for line in self._process.stdout:  # the environment, then a last comment line
             match = _EXPORT.match(line.strip())
             if match:
-                self.env[match.group(1)] = match.group(2)
+                self.env[match.group(1)] = "".join(shlex.split(match.group(2)))
             if line.startswith("# Ctrl-C"):
                 break
             if time.monotonic() > deadline:

@@ -59,3 +59,17 @@ def test_a_port_in_use_is_exit_2_with_one_line() -> None:
 def test_bad_serve_options_are_exit_2_with_one_line(args: list[str], message: str) -> None:
     result = subprocess.run([sys.executable, "-m", "sandbox", "serve", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_mocks_control_api_is_not_served_so_no_client_can_reset_the_stack() -> None:
+    import urllib.error
+    import urllib.request
+
+    with ServedSandbox() as served:
+        request = urllib.request.Request(f"{served.endpoint}/moto-api/reset", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 404
+        buckets = [b["Name"] for b in served.client("s3").list_buckets()["Buckets"]]
+        assert served.env["SANDBOX_BUCKET"] in buckets  # the stack is still there
+    assert served.returncode == 0
