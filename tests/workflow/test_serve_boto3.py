@@ -146,3 +146,22 @@ def test_many_clients_at_once_each_upload_notified_once_and_the_state_stays_cons
     assert sorted(m["modelName"] for m in models) == names and {m["modelStatus"] for m in models} == {"Active"}
     arns = {bodies[0]["executionArn"] for bodies in found.values()}
     assert len(arns) == 20 and {e["status"] for e in executions_of(served, arns)} == {"SUCCEEDED"}
+
+
+def test_the_bedrock_operations_the_workflow_uses_answer_a_client_as_the_emulation_does(served: ServedSandbox) -> None:
+    from botocore.exceptions import ClientError
+
+    bedrock = served.client("bedrock")
+    request = {"modelName": "sdk-direct", "roleArn": "arn:aws:iam::123456789012:role/import",
+               "modelSourceConfig": {"s3DataSource": {"s3Uri": f"s3://{ESCROW}/sdk-direct/step_100/"}}}
+    arn = bedrock.create_custom_model(**request, clientRequestToken="sdk-direct-1")["modelArn"]
+    assert bedrock.create_custom_model(**request, clientRequestToken="sdk-direct-1")["modelArn"] == arn  # idempotent
+    with pytest.raises(ClientError) as taken:
+        bedrock.create_custom_model(**request)
+    assert taken.value.response["Error"]["Code"] == "ConflictException"
+    assert bedrock.get_custom_model(modelIdentifier=arn)["modelStatus"] == "Creating"
+    assert bedrock.get_custom_model(modelIdentifier="sdk-direct")["modelStatus"] == "Active"  # the 2nd check (--polls 2)
+    bedrock.delete_custom_model(modelIdentifier="sdk-direct")
+    with pytest.raises(ClientError) as gone:
+        bedrock.get_custom_model(modelIdentifier="sdk-direct")
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
