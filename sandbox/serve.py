@@ -71,7 +71,11 @@ def client_host(host: str) -> str:
 
 
 def environment(endpoint: str, sb: Any) -> dict[str, str]:
-    """The variables a client needs: the endpoint, dummy credentials, the region, the stack's outputs."""
+    """The variables a client needs: the endpoint, dummy credentials, the region, the stack's outputs.
+
+    AWS_ENDPOINT_URL is the SDKs' and CLI's global endpoint setting
+    (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html); AWS CLI v1 still
+    replaces it for `sqs` (awscli/customizations/overridesslcommonname.py), hence the note printed."""
     from sandbox.boot import ACCOUNT_ID, REGION
     from sandbox.session import NOTIFICATION_QUEUE
 
