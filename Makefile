@@ -13,7 +13,7 @@ CHECKOV_ENV := CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE
 PY313 := $(shell pyenv prefix 3.13.0 2>/dev/null)
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(if $(PY313),PATH="$(PY313)/bin:$$PATH")
 
-.PHONY: setup demo serve test unit lint build security bench clean lock lock-security
+.PHONY: setup demo serve status test unit lint build security bench clean lock lock-security smoke
 
 $(STAMP): requirements/dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ demo: $(STAMP) ## Run one import end to end in the offline sandbox
 
 serve: $(STAMP) ## The sandbox as a local AWS endpoint for the AWS CLI and SDKs (Ctrl-C stops it)
 	$(BIN)/python -m sandbox serve
+
+status: $(STAMP) ## Recent imports of a deployed stack: make status STACK=<stack-name> [ARGS="--since 7d --json"]
+	@test -n "$(STACK)" || { echo "usage: make status STACK=<stack-name> [ARGS=\"--since 7d --outcome FAILED --json\"]" >&2; exit 2; }
+	$(BIN)/python -m imports list --stack "$(STACK)" $(ARGS)
 
 test: $(STAMP) security ## Every check: checkov, lint, template, unit, handler and workflow tests
 	$(SAM_ENV) $(BIN)/python -m pytest
@@ -64,3 +68,7 @@ lock-security: ## Re-resolve requirements/security.in into the pinned requiremen
 	rm -rf /tmp/lock-security-venv && $(PYTHON) -m venv /tmp/lock-security-venv
 	/tmp/lock-security-venv/bin/pip install --quiet -r requirements/security.in
 	{ head -2 requirements/security.txt; /tmp/lock-security-venv/bin/pip freeze; } > requirements/security.txt.new && mv requirements/security.txt.new requirements/security.txt
+
+smoke: $(STAMP) ## After sam deploy: a harmless end-to-end check of a deployed stack (STACK=<name>)
+	@test -n "$(STACK)" || { echo "make smoke: give the stack's name: make smoke STACK=<stack-name>" >&2; exit 2; }
+	$(BIN)/python scripts/smoke_test.py --stack "$(STACK)"

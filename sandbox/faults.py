@@ -10,6 +10,8 @@ for its first `count` matching calls (a burst), optionally after letting `skip` 
     Faults([Fault("bedrock", "GetCustomModel", "InternalServerException", status=500, count=2)])
     Faults([Fault("bedrock", "GetCustomModel", "ThrottlingException", skip=1, count=5)])  # mid-loop
     Faults([Fault("sns", "Publish", "InternalError", status=500, count=1)])
+    # the call succeeds, then its response is lost: the caller sees this error (a write that happened)
+    Faults([Fault("dynamodb", "PutItem", "InternalServerError", status=500, count=1, after_call=True)])
     Faults([Fault("lambda", "CheckModelStatusFunction", "RuntimeError", crash=True, count=1)])
     # the handler runs to the end, then its response is lost: the invoke fails with this error
     Faults([Fault("lambda", "PublishResultFunction", "Lambda.ServiceException", crash=True, after_handler=True, count=1)])
@@ -53,6 +55,7 @@ class Fault:
     skip: int = 0  # let the first `skip` matching calls through (a failure mid-way, not at the start)
     crash: bool = False  # a handler raising an unexpected exception instead of an AWS error
     after_handler: bool = False  # with crash=True: the handler runs, then the invoke fails with `error`
+    after_call: bool = False  # an AWS call that is served, then answers `error` (the response was lost)
     fired: int = field(default=0, compare=False)
     seen: int = field(default=0, compare=False)  # matching calls so far, fired or not
 
@@ -92,13 +95,17 @@ class Faults:
         finally:
             self._exempt.on = previous
 
-    def pick(self, service: str, operation: str, crash: bool = False, after_handler: bool = False) -> Fault | None:
+    def pick(
+        self, service: str, operation: str, crash: bool = False, after_handler: bool = False, after_call: bool = False
+    ) -> Fault | None:
         """The fault to inject into this call, if any (and count it)."""
         if getattr(self._exempt, "on", False):
             return None
         with self._lock:
             for fault in self.faults:
-                if fault.crash != crash or fault.after_handler != after_handler or not fault.matches(service, operation):
+                if (fault.crash, fault.after_handler, fault.after_call) != (crash, after_handler, after_call):
+                    continue
+                if not fault.matches(service, operation):
                     continue
                 fault.seen += 1
                 if fault.seen <= fault.skip:
@@ -155,6 +162,12 @@ def install(patcher: Any, faults: Faults) -> None:
                 if fault is not None:
                     status, headers, body = error_response(service, fault)
                     return AWSResponse(request.url, status, headers, MockRawResponse(body))
+                served = original(self, event_name, request, **kwargs)
+                lost = faults.pick(service, operation, after_call=True)
+                if lost is not None:
+                    status, headers, body = error_response(service, lost)
+                    return AWSResponse(request.url, status, headers, MockRawResponse(body))
+                return served
         return original(self, event_name, request, **kwargs)
 
     patcher.setattr(BotocoreStubber, "__call__", __call__)

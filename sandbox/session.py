@@ -93,6 +93,9 @@ class Sandbox:
         self._saved_levels: dict[str, int] = {}
         self._sys_path_added: list[str] = []
         self._notifications: list[Notification] = []
+        self._escrow_buckets: set[str] = set()
+        self._escrow_objects: dict[tuple[str, str], str] = {}  # (bucket, key) -> sha256 of what was put
+        self._escrow_lock = threading.Lock()
         self._drain_lock = threading.Lock()
         self._clients: dict[str, Any] = {}
         self._runtime: Any = None
@@ -299,18 +302,28 @@ class Sandbox:
         emit: bool = True,
         repeat: int = 1,
     ) -> list[str]:
-        """Upload a model folder to <IncomingPrefix><name>/: its files first, then the trigger file
-        (the folder's own trigger file if it has one, else `{}`), unless trigger=False.
-        repeat=N delivers the trigger's event N times in all, as EventBridge may."""
+        """Upload a model folder as its user would: the trigger file last (the folder's own trigger
+        file if it has one, else `{}`), unless trigger=False. repeat=N delivers the trigger's event
+        N times in all, as EventBridge may.
+
+        When the trigger file is a SageMaker manifest whose `checkpoint_s3_bucket` names this
+        account's escrow bucket, the folder's other files are the checkpoint: they are put at that
+        URI first, as the training job would have (the sandbox plays SageMaker's escrow), and only
+        the trigger goes to <IncomingPrefix><name>/. Otherwise the files go to that folder."""
         folder = Path(folder)
         name = model_name or folder.resolve().name
         prefix = f"{self.incoming_prefix}{name}/"
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        trigger_path = folder / self.trigger_file_name
+        trigger_body = trigger_path.read_bytes() if trigger_path.is_file() else b"{}"
+        escrow = escrow_target(trigger_body, boot.ACCOUNT_ID)
         keys = []
-        trigger_body = b"{}"
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in files:
             relative = path.relative_to(folder).as_posix()
             if relative == self.trigger_file_name:
-                trigger_body = path.read_bytes()
+                continue
+            if escrow is not None:
+                self.put_escrow_object(escrow[0], escrow[1] + relative, path.read_bytes())
                 continue
             self.put_object(prefix + relative, path.read_bytes(), emit=emit)
             keys.append(prefix + relative)
@@ -318,6 +331,27 @@ class Sandbox:
             self.upload_trigger(prefix + self.trigger_file_name, trigger_body, emit=emit, repeat=repeat)
             keys.append(prefix + self.trigger_file_name)
         return keys
+
+    def put_escrow_object(self, bucket: str, key: str, body: bytes) -> None:
+        """Put an object into a SageMaker escrow bucket of the account, creating the bucket on first
+        use (SageMaker creates it with the account's first training job). A checkpoint is written
+        once: many uploads naming the same escrow URI (the demo folder under many names) do not
+        rewrite it while Bedrock may be reading it (moto's S3 is not safe for that)."""
+        import hashlib
+
+        digest = hashlib.sha256(body).hexdigest()
+        s3 = self._client("s3")
+        with self._escrow_lock, self.faults.suspended():
+            if self._escrow_objects.get((bucket, key)) == digest:
+                return
+            if bucket not in self._escrow_buckets:
+                try:
+                    s3.create_bucket(Bucket=bucket)
+                except s3.exceptions.BucketAlreadyOwnedByYou:
+                    pass
+                self._escrow_buckets.add(bucket)
+            s3.put_object(Bucket=bucket, Key=key, Body=body)
+            self._escrow_objects[(bucket, key)] = digest
 
     def upload_trigger(self, key: str, body: bytes | str, *, emit: bool = True, repeat: int = 1) -> None:
         """Put the trigger file; with repeat=N its event reaches the bus N times (new ids, same detail)."""
@@ -468,6 +502,21 @@ class Sandbox:
         self._queue_url = sqs.create_queue(QueueName=NOTIFICATION_QUEUE)["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+
+def escrow_target(manifest: bytes, account_id: str) -> tuple[str, str] | None:
+    """(bucket, key prefix ending in '/') of the escrow checkpoint a SageMaker manifest names, when
+    it is in the account's escrow bucket (customer-escrow-<account>-...); else None."""
+    try:
+        uri = json.loads(manifest.decode("utf-8-sig") or "{}").get("checkpoint_s3_bucket")
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return None
+    if not isinstance(uri, str) or not uri.startswith(f"s3://customer-escrow-{account_id}-"):
+        return None
+    bucket, _, path = uri[len("s3://") :].partition("/")
+    if not bucket or "/" in bucket:
+        return None
+    return bucket, (path.rstrip("/") + "/") if path.strip("/") else ""
 
 
 def _json_value(value: Any) -> Any:

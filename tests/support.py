@@ -23,6 +23,9 @@ LEDGER_TABLE = "model-import-ledger"
 IMPORT_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/model-import-bedrock"
 STATE_MACHINE_ARN = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:ModelImport"
 ESCROW_URI = f"s3://customer-escrow-{ACCOUNT_ID}-smtj-abc123/job-name/step_100/"
+MODEL_PACKAGE_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT_ID}:model-package/nova-micro-support/3"
+ALLOWED_KMS_KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+OTHER_KMS_KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/9999abcd-12ab-34cd-56ef-1234567890ab"
 
 #: Environment of each function, as template.yaml sets it (sandbox values).
 VALIDATE_ENV = {
@@ -32,6 +35,8 @@ VALIDATE_ENV = {
     "ACCOUNT_ID": ACCOUNT_ID,
     "ALLOWED_SOURCE_PREFIXES": ALLOWED_PREFIX,
     "DEFAULT_TAGS": ",".join(f"{k}={v}" for k, v in DEFAULT_TAGS.items()),
+    "ALLOWED_MODEL_KMS_KEY_ARNS": ALLOWED_KMS_KEY_ARN,
+    "AWS_REGION": REGION,
 }
 POLL_ENV = {"POLL_INTERVAL_SECONDS": "60", "IMPORT_TIMEOUT_MINUTES": "240"}
 CREATE_ENV = {"IMPORT_ROLE_ARN": IMPORT_ROLE_ARN, "MODEL_KMS_KEY_ARN": "", **POLL_ENV}

@@ -20,7 +20,7 @@ def lambda_handler(event, context):
         logger.info("Ignored unknown trigger-file fields", extra={"ignoredFields": list(result.ignored_fields)})
     logger.info(
         "Import request accepted",
-        extra={"modelName": request.model_name, "sourceUri": request.source_uri, "listPages": result.list_pages},
+        extra={"modelName": request.model_name, "kind": request.kind, "source": request.source},
     )
     metrics.add_metric(name="ImportRequestsAccepted", unit=MetricUnit.Count, value=1)
     return request.to_dict()

@@ -54,6 +54,7 @@ CORPUS_ENV = {
     "ACCOUNT_ID": ACCOUNT_ID,
     "ALLOWED_SOURCE_PREFIXES": "",
     "DEFAULT_TAGS": "team=ml-platform",
+    "AWS_REGION": "us-east-1",  # Lambda sets it; the sandbox's region
 }
 
 _VARIABLES = {"BUCKET": BUCKET, "ACCOUNT_ID": ACCOUNT_ID, "OTHER_ACCOUNT_ID": OTHER_ACCOUNT_ID}

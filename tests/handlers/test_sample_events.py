@@ -9,7 +9,8 @@ import pytest
 
 from tests.support import CREATE_ENV, POLL_ENV, VALIDATE_ENV
 
-EVENTS = Path(__file__).resolve().parents[2] / "events"
+REPO = Path(__file__).resolve().parents[2]
+EVENTS = REPO / "events"
 
 
 def sample(name: str) -> dict:
@@ -28,6 +29,7 @@ def test_every_sample_file_is_used_by_a_test_here() -> None:
         ("s3-object-created-wrong-depth.json", "s3-event"),
         ("manual-start-trigger.json", "manual-trigger"),
         ("manual-start-source.json", "manual-source"),
+        ("manual-start-model-package.json", "manual-package"),
     ],
 )
 def test_execution_inputs_are_each_an_accepted_shape(name: str, kind: str) -> None:
@@ -42,11 +44,12 @@ def _stage_demo_folder(aws, manifest: bytes) -> None:
 
 
 def test_validate_payload_accepts_the_demo_folder(load_handler, aws, lambda_context) -> None:
-    _stage_demo_folder(aws, b"{}")
+    demo_manifest = REPO / "examples" / "nova-micro-demo" / "manifest.json"
+    _stage_demo_folder(aws, demo_manifest.read_bytes())
     handler = load_handler("validate_artifacts", VALIDATE_ENV)
     request = handler.lambda_handler(sample("step-validate-artifacts.json"), lambda_context)
     assert request["modelName"] == "nova-micro-demo"
-    assert request["sourceUri"] == "s3://model-import-sandbox/incoming/nova-micro-demo/"
+    assert request["sourceUri"] == json.loads(demo_manifest.read_text())["checkpoint_s3_bucket"]
 
 
 def test_the_sagemaker_manifest_points_the_import_at_its_escrow_checkpoint(load_handler, aws, lambda_context) -> None:

@@ -16,11 +16,13 @@ def _invoke(handler, lambda_context, payload_input, run="run-1"):
 
 
 def test_an_upload_returns_the_import_request(handler, aws, lambda_context):
-    aws.put("incoming/nova-micro/model.safetensors", b"weights")
-    version = aws.put_json(trigger_key("nova-micro"), {"unknownKey": 1})["VersionId"]
+    version = aws.put_json(trigger_key("nova-micro"), {"checkpoint_s3_bucket": ESCROW_URI, "unknownKey": 1})["VersionId"]
     request = _invoke(handler, lambda_context, s3_event(trigger_key("nova-micro"), version_id=version))
     assert request["modelName"] == "nova-micro"
-    assert request["sourceUri"] == f"s3://{BUCKET}/incoming/nova-micro/"
+    assert request["sourceUri"] == ESCROW_URI
+    assert (request["kind"], request["importApi"], request["modelPackageArn"]) == (
+        "sagemaker-checkpoint", "CreateCustomModel", None
+    )
     assert request["tags"]["team"] == "ml-platform"
     assert request["tags"]["model-import:execution"] == "run-1"
     assert request["trigger"] == {
@@ -33,11 +35,7 @@ def test_an_upload_returns_the_import_request(handler, aws, lambda_context):
 
 
 def test_unknown_trigger_file_fields_are_ignored_and_logged(handler, aws, lambda_context, caplog):
-    aws.put("incoming/logged/model.bin", b"w")
-    aws.put_json(
-        trigger_key("logged"),
-        {"checkpoint_s3_bucket": f"s3://{BUCKET}/incoming/logged/", "trainingJob": "j", "step": 100},
-    )
+    aws.put_json(trigger_key("logged"), {"checkpoint_s3_bucket": ESCROW_URI, "trainingJob": "j", "step": 100})
     with caplog.at_level("INFO"):
         request = _invoke(handler, lambda_context, s3_event(trigger_key("logged")))
     assert request["modelName"] == "logged"
@@ -46,8 +44,7 @@ def test_unknown_trigger_file_fields_are_ignored_and_logged(handler, aws, lambda
 
 
 def test_two_deliveries_of_one_upload_return_the_same_token(handler, aws, lambda_context):
-    aws.put("incoming/m/model.bin", b"w")
-    aws.put(trigger_key("m"), b"")
+    aws.put_json(trigger_key("m"), {"checkpoint_s3_bucket": ESCROW_URI})
     event = s3_event(trigger_key("m"))
     first = _invoke(handler, lambda_context, event, "delivery-1")
     second = _invoke(handler, lambda_context, event, "delivery-2")

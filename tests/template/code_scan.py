@@ -27,24 +27,48 @@ from tests.template.loading import ROOT
 PACKAGE = "model_import"
 PACKAGE_DIR = ROOT / "layers" / "common" / PACKAGE
 
-#: The IAM actions each boto3 operation needs, with why when it is more than the obvious one.
+#: The IAM action each boto3 operation is authorized as (its own name, unless said otherwise).
 IAM_ACTIONS: dict[tuple[str, str], frozenset[str]] = {
     # GetObject is called with VersionId (the trigger's version), which S3 authorizes as GetObjectVersion.
     ("s3", "GetObject"): frozenset({"s3:GetObject", "s3:GetObjectVersion"}),
     ("s3", "ListObjectsV2"): frozenset({"s3:ListBucket"}),
-    # roleArn is passed to Bedrock (iam:PassRole); modelTags are applied at create time, and whether
-    # Bedrock also checks bedrock:TagResource then is unconfirmed, so the policy grants it.
-    # With ModelKmsKeyArn, Bedrock uses the caller's rights on the model key (a grant, through Bedrock).
-    ("bedrock", "CreateCustomModel"): frozenset(
-        {"bedrock:CreateCustomModel", "bedrock:TagResource", "iam:PassRole",
-         "kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt"}
-    ),
+    ("bedrock", "CreateCustomModel"): frozenset({"bedrock:CreateCustomModel"}),
     ("bedrock", "GetCustomModel"): frozenset({"bedrock:GetCustomModel"}),
-    # The topic is encrypted with the stack's KMS key: a publisher needs GenerateDataKey and Decrypt on it.
-    ("sns", "Publish"): frozenset({"sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"}),
+    ("sns", "Publish"): frozenset({"sns:Publish"}),
     ("dynamodb", "UpdateItem"): frozenset({"dynamodb:UpdateItem"}),
     ("dynamodb", "GetItem"): frozenset({"dynamodb:GetItem"}),
     ("dynamodb", "PutItem"): frozenset({"dynamodb:PutItem"}),
+}
+
+#: Actions AWS checks on the caller besides the operation's own, because of what the request names
+#: (a role to pass, a key, a model package): {operation: {action: the AWS page that says so}}.
+_MODEL_PACKAGE = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ModelPackageArnDataSource.html"
+_MODEL_KEY = "https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-import-model.html"
+_TOPIC_KEY = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#send-to-encrypted-topic"
+
+IMPLIED_ACTIONS: dict[tuple[str, str], dict[str, str]] = {
+    ("bedrock", "CreateCustomModel"): {
+        # roleArn: the caller passes the import role to Bedrock.
+        "iam:PassRole": "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+        # modelTags are applied at create time; whether Bedrock also checks TagResource then is
+        # unconfirmed, so the policy grants it on custom models (a TagResource resource type).
+        "bedrock:TagResource": "https://docs.aws.amazon.com/bedrock/latest/userguide/tagging.html",
+        # customModelDataSource.modelPackageArnDataSource: "you must have the sagemaker:DescribeModelPackage
+        # and sagemaker:AccessModelPackageData permissions on the model package resource".
+        "sagemaker:DescribeModelPackage": _MODEL_PACKAGE,
+        "sagemaker:AccessModelPackageData": _MODEL_PACKAGE,
+        # modelKmsKeyArn: Bedrock uses the caller's rights on the key, through Bedrock (kms:ViaService).
+        "kms:DescribeKey": _MODEL_KEY,
+        "kms:CreateGrant": _MODEL_KEY,
+        "kms:GenerateDataKey": _MODEL_KEY,
+        "kms:Decrypt": _MODEL_KEY,
+    },
+    # "If the object you request doesn't exist, the error that Amazon S3 returns depends on whether you
+    # also have the s3:ListBucket permission": 404 NoSuchKey with it, 403 AccessDenied without. The
+    # validator tells "the trigger file does not exist" (and retries a URL-encoded key decoded) on 404.
+    ("s3", "GetObject"): {"s3:ListBucket": "https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html"},
+    # The topic is encrypted with the stack's KMS key: a publisher needs GenerateDataKey and Decrypt on it.
+    ("sns", "Publish"): {"kms:GenerateDataKey": _TOPIC_KEY, "kms:Decrypt": _TOPIC_KEY},
 }
 
 
@@ -268,12 +292,12 @@ def required_actions(scan: Scan) -> dict[str, set[str]]:
     """{IAM action: {the boto3 calls that need it}}; an unknown call raises naming the table."""
     needed: dict[str, set[str]] = {}
     for call in sorted(scan.calls, key=lambda c: (c.service, c.operation, c.where)):
-        actions = IAM_ACTIONS.get((call.service, call.operation))
-        if actions is None:
+        own = IAM_ACTIONS.get((call.service, call.operation))
+        if own is None:
             raise AssertionError(
                 f"{call.service}.{call.operation} (called at {call.where}) is not in tests/template/code_scan.py "
                 "IAM_ACTIONS: add the IAM actions it needs there and to the function's policy in template.yaml"
             )
-        for action in actions:
+        for action in own | set(IMPLIED_ACTIONS.get((call.service, call.operation), {})):
             needed.setdefault(action, set()).add(f"{call.service}.{call.operation} at {call.where}")
     return needed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.template import authorization
 from tests.template.loading import template_text
 from tests.template.policies import (
     IDENTITY,
@@ -15,15 +16,12 @@ from tests.template.policies import (
     policy_documents,
     resources,
 )
-from tests.template.test_permissions_match_code import LOG_DELIVERY_ACTIONS
 
-#: Actions that support no resource-level permissions, so "*" is the narrowest Resource they take.
-NO_RESOURCE_LEVEL_ACTIONS = LOG_DELIVERY_ACTIONS | {
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-}
+
+def _supports_no_resource_type(action: str) -> bool:
+    """AWS's authorization data lists no resource type for the action: "*" is the only Resource it takes."""
+    found = authorization.action(action)
+    return found is not None and not found.resource_types
 
 
 def _is_account_root(principal: Any) -> bool:
@@ -72,7 +70,7 @@ def test_identity_policies_use_a_star_resource_only_for_actions_without_resource
             continue
         for statement in doc.statements:
             if statement.get("Effect") == "Allow" and "*" in resources(statement):
-                narrowable = set(actions(statement)) - NO_RESOURCE_LEVEL_ACTIONS
+                narrowable = {a for a in actions(statement) if not _supports_no_resource_type(a)}
                 assert not narrowable, (
                     f"{doc.owner}/{doc.name} {statement.get('Sid')}: name the resources of {sorted(narrowable)}"
                 )

@@ -18,8 +18,12 @@ FINISHED = "2025-01-01T01:00:00.000Z"
 MODEL_ARN = "arn:aws:bedrock:us-east-1:123456789012:custom-model/imported/abc"
 TRIGGER = {"bucket": BUCKET, "key": trigger_key("m"), "versionId": "v1", "sequencer": "seq"}
 REQUEST = {
+    "kind": "sagemaker-checkpoint",
+    "importApi": "CreateCustomModel",
     "modelName": "m",
-    "sourceUri": f"s3://{BUCKET}/incoming/m/",
+    "sourceUri": ESCROW_URI,
+    "modelPackageArn": None,
+    "modelKmsKeyArn": None,
     "tags": {},
     "clientRequestToken": "t" * 64,
     "trigger": TRIGGER,
@@ -88,6 +92,8 @@ def test_every_outcome_has_exactly_the_schemas_keys_and_its_reason(outcome):
             "executionArn",
             "startedAt",
             "finishedAt",
+            "importApi",
+            "modelPackageArn",
         ]
     )
     assert body["outcome"] == outcome
@@ -103,9 +109,27 @@ def test_an_active_notification_describes_the_model_and_its_source():
         "m",
         MODEL_ARN,
         "Active",
-        f"s3://{BUCKET}/incoming/m/",
+        ESCROW_URI,
         TRIGGER,
     )
+    assert (body["importApi"], body["modelPackageArn"]) == ("CreateCustomModel", None)
+
+
+def test_a_model_package_import_names_its_package_and_api():
+    package = "arn:aws:sagemaker:us-east-1:123456789012:model-package/nova/3"
+    request = {**REQUEST, "kind": "sagemaker-model-package", "sourceUri": None, "modelPackageArn": package}
+    body = build_notification({**STATES["ACTIVE"], "request": request, "execution": execution()}, FINISHED)
+    assert (body["sourceUri"], body["modelPackageArn"], body["importApi"]) == (None, package, "CreateCustomModel")
+    assert message_attributes(body)["importApi"] == {"DataType": "String", "StringValue": "CreateCustomModel"}
+
+
+def test_a_rejected_manual_package_input_keeps_what_it_named():
+    package = "arn:aws:sagemaker:us-east-1:123456789012:model-package/nova/3"
+    state = {"input": {"modelPackageArn": package, "modelName": "m"}, "outcome": "REJECTED",
+             "error": _lambda_error("ImportRejected", "no"), "execution": execution()}
+    body = build_notification(state, FINISHED)
+    assert (body["modelName"], body["modelPackageArn"], body["importApi"]) == ("m", package, None)
+    assert "importApi" not in message_attributes(body)
 
 
 def test_a_failed_model_without_a_message_still_gets_a_reason():

@@ -1,10 +1,19 @@
-"""Where a model source may be, and the check that the stack's bucket really holds artifacts."""
+"""Where a model source may be: CreateCustomModel takes SageMaker's escrow bucket or a model package."""
 
 import pytest
 
 from model_import.errors import ImportRejected
-from model_import.sources import check_source_uri, require_artifacts, split_s3_uri
-from tests.support import ACCOUNT_ID, ALLOWED_PREFIX, BUCKET, ESCROW_URI, OTHER_ACCOUNT_ID, new_client, trigger_key
+from model_import.sources import check_kms_key, check_model_package_arn, check_source_uri, split_s3_uri
+from tests.support import (
+    ACCOUNT_ID,
+    ALLOWED_KMS_KEY_ARN,
+    ALLOWED_PREFIX,
+    BUCKET,
+    ESCROW_URI,
+    MODEL_PACKAGE_ARN,
+    OTHER_ACCOUNT_ID,
+    OTHER_KMS_KEY_ARN,
+)
 
 ORIGIN = "the manual input"
 
@@ -12,15 +21,13 @@ ORIGIN = "the manual input"
 @pytest.mark.parametrize(
     "uri",
     [
-        f"s3://{BUCKET}/incoming/my-model/",
-        f"s3://{BUCKET}/incoming/my-model",
-        f"s3://{BUCKET}/incoming/my-model/checkpoints/step_100/",
         ESCROW_URI,
+        ESCROW_URI.rstrip("/"),
         f"s3://customer-escrow-{ACCOUNT_ID}-hp-xyz789/run/",
-        ALLOWED_PREFIX + "team-a/model/",
+        f"s3://customer-escrow-{ACCOUNT_ID}-smtj-abc123",
     ],
 )
-def test_sources_in_allowed_locations_are_accepted_unchanged(uri, validate_settings):
+def test_escrow_checkpoints_of_this_account_are_accepted_unchanged(uri, validate_settings):
     assert check_source_uri(uri, validate_settings, ORIGIN) == uri
 
 
@@ -40,20 +47,18 @@ def test_sources_in_allowed_locations_are_accepted_unchanged(uri, validate_setti
         ("s3://Model_Bucket/m/", "does not meet Bedrock's S3 URI rule"),
         ("s3://ab/m/", "does not meet Bedrock's S3 URI rule"),
         (f"s3://{BUCKET}/incoming/my model/", "does not meet Bedrock's S3 URI rule"),
-        (f"s3://{BUCKET}/other/m/", "is in the artifact bucket but not in a folder under 'incoming/'"),
-        (f"s3://{BUCKET}/incoming/", "is in the artifact bucket but not in a folder under 'incoming/'"),
-        (f"s3://{BUCKET}", "is in the artifact bucket but not in a folder"),
+        (f"s3://{BUCKET}/incoming/my-model/", "is a folder in this stack's artifact bucket"),
+        (f"s3://{BUCKET}/other/m/", "is a folder in this stack's artifact bucket"),
         (
             f"s3://customer-escrow-{OTHER_ACCOUNT_ID}-smtj-abc/job/",
             f"escrow bucket of account {OTHER_ACCOUNT_ID}, not of this account ({ACCOUNT_ID})",
         ),
-        ("s3://someone-elses-bucket/model/", "is not in an allowed location"),
-        ("s3://shared-models-123456789012/approved-not/", "is not in an allowed location"),
-        ("s3://shared-models-123456789012/", "is not in an allowed location"),
-        (f"s3://customer-escrow-{ACCOUNT_ID}x-smtj/job/", "is not in an allowed location"),
+        ("s3://someone-elses-bucket/model/", "is in a bucket of your own"),
+        (ALLOWED_PREFIX + "team-a/model/", "is under one of the stack's AllowedSourcePrefixes"),
+        (f"s3://customer-escrow-{ACCOUNT_ID}x-smtj/job/", "is in a bucket of your own"),
     ],
 )
-def test_sources_elsewhere_are_rejected_with_what_is_allowed(uri, words, validate_settings):
+def test_sources_elsewhere_are_rejected_with_the_reason(uri, words, validate_settings):
     with pytest.raises(ImportRejected) as caught:
         check_source_uri(uri, validate_settings, ORIGIN)
     reason = str(caught.value)
@@ -61,14 +66,13 @@ def test_sources_elsewhere_are_rejected_with_what_is_allowed(uri, words, validat
     assert words in reason
 
 
-def test_a_location_rejection_lists_every_allowed_place_and_the_parameter_to_change(validate_settings):
+def test_a_source_outside_escrow_is_rejected_with_the_ways_that_work(validate_settings):
     with pytest.raises(ImportRejected) as caught:
-        check_source_uri("s3://someone-elses-bucket/model/", validate_settings, ORIGIN)
+        check_source_uri(f"s3://{BUCKET}/incoming/my-model/", validate_settings, ORIGIN)
     reason = str(caught.value)
-    assert f"s3://{BUCKET}/incoming/<model-name>/" in reason
-    assert f"s3://customer-escrow-{ACCOUNT_ID}-*/" in reason
-    assert ALLOWED_PREFIX in reason
-    assert "AllowedSourcePrefixes" in reason
+    assert f"s3://customer-escrow-{ACCOUNT_ID}-.../" in reason
+    assert '"checkpoint_s3_bucket"' in reason and '"modelPackageArn"' in reason
+    assert "CreateModelImportJob" in reason and "not supported by this pipeline yet" in reason
 
 
 def test_split_s3_uri_separates_bucket_and_path():
@@ -76,72 +80,48 @@ def test_split_s3_uri_separates_bucket_and_path():
     assert split_s3_uri("s3://b-b") == ("b-b", "")
 
 
-class _GetObjectCounter:
-    def __init__(self, s3):
-        self.keys = []
-        s3.meta.events.register("provide-client-params.s3.GetObject", self._record)
-
-    def _record(self, params, **_):
-        self.keys.append(params.get("Key"))
-
-
-def test_a_folder_holding_an_artifact_passes_on_the_first_page(aws):
-    aws.put("incoming/m/model.safetensors", b"weights")
-    aws.put(trigger_key("m"), b"{}")
-    assert require_artifacts(aws.s3, f"s3://{BUCKET}/incoming/m/", trigger_key("m")) == 1
+@pytest.mark.parametrize(
+    "arn",
+    [MODEL_PACKAGE_ARN, f"arn:aws:sagemaker:us-east-1:{ACCOUNT_ID}:model-package/unversioned-package"],
+)
+def test_model_packages_of_this_account_and_region_are_accepted(arn, validate_settings):
+    assert check_model_package_arn(arn, validate_settings, ORIGIN) == arn
 
 
-def test_a_folder_holding_only_the_trigger_and_folder_markers_is_rejected(aws):
-    aws.put("incoming/m/", b"")
-    aws.put("incoming/m/sub/", b"")
-    aws.put(trigger_key("m"), b"{}")
-    aws.put("incoming/m-other/model.bin", b"not this folder")
+@pytest.mark.parametrize(
+    ("arn", "words"),
+    [
+        ("", "must be a non-empty string"),
+        (7, "must be a non-empty string, got 7"),
+        ("nova-micro-support/3", "is not a SageMaker model package ARN"),
+        (f"arn:aws:sagemaker:us-east-1:{ACCOUNT_ID}:model-package-group/nova", "is not a SageMaker model package ARN"),
+        (f"arn:aws:sagemaker:us-east-1:{ACCOUNT_ID}:model-package/", "is not a SageMaker model package ARN"),
+        (f"arn:aws:sagemaker:us-east-1:{ACCOUNT_ID}:model-package/a b", "is not a SageMaker model package ARN"),
+        (f"arn:aws:s3:us-east-1:{ACCOUNT_ID}:model-package/x/1", "is not a SageMaker model package ARN"),
+        (f"arn:aws:sagemaker:us-east-1:{OTHER_ACCOUNT_ID}:model-package/x/1", f"is in account {OTHER_ACCOUNT_ID}"),
+        (f"arn:aws:sagemaker:eu-west-1:{ACCOUNT_ID}:model-package/x/1", "region eu-west-1"),
+    ],
+)
+def test_other_model_package_arns_are_rejected(arn, words, validate_settings):
     with pytest.raises(ImportRejected) as caught:
-        require_artifacts(aws.s3, f"s3://{BUCKET}/incoming/m/", trigger_key("m"))
-    assert str(caught.value) == (
-        f"no model artifacts found under s3://{BUCKET}/incoming/m/: "
-        "upload the checkpoint files first, then the trigger file"
-    )
+        check_model_package_arn(arn, validate_settings, ORIGIN)
+    assert words in str(caught.value)
 
 
-def test_another_models_trigger_file_in_a_sub_folder_is_not_an_artifact(aws):
-    aws.put("incoming/m/nested/manifest.json", b"{}")
-    with pytest.raises(ImportRejected, match="no model artifacts found"):
-        require_artifacts(aws.s3, f"s3://{BUCKET}/incoming/m/", None, "manifest.json")
-    aws.put("incoming/m/nested/weights.bin", b"w")
-    assert require_artifacts(aws.s3, f"s3://{BUCKET}/incoming/m/", None, "manifest.json") == 1
+def test_a_kms_key_the_stack_allows_is_accepted(validate_settings):
+    assert check_kms_key(ALLOWED_KMS_KEY_ARN, validate_settings, ORIGIN) == ALLOWED_KMS_KEY_ARN
 
 
-def test_a_source_without_trailing_slash_lists_the_folder_not_its_siblings(aws):
-    aws.put("incoming/m-other/model.bin", b"x")
-    with pytest.raises(ImportRejected):
-        require_artifacts(aws.s3, f"s3://{BUCKET}/incoming/m", None)
-
-
-def test_listing_pages_past_1000_markers_and_never_downloads_an_artifact(aws):
-    # S3 lists keys in order: 1000 folder markers fill the whole first page, the trigger
-    # comes next, and the only artifact is on the second page.
-    for i in range(1000):
-        aws.put(f"incoming/m/a{i:04d}/", b"")
-    aws.put(trigger_key("m"), b"{}")
-    aws.put("incoming/m/z/model.safetensors", b"weights")
-    first = aws.s3.list_objects_v2(Bucket=BUCKET, Prefix="incoming/m/")
-    assert first["IsTruncated"] and all(o["Key"].endswith("/") for o in first["Contents"])
-    s3 = new_client("s3")
-    gets = _GetObjectCounter(s3)
-    assert require_artifacts(s3, f"s3://{BUCKET}/incoming/m/", trigger_key("m")) == 2
-    assert gets.keys == []
-
-
-def test_listing_failures_are_named_for_the_state_machine(aws):
-    from botocore.stub import Stubber
-
-    from model_import.errors import AwsCallFailed, S3Unavailable
-
-    with Stubber(aws.s3) as stub:
-        stub.add_client_error("list_objects_v2", "SlowDown", http_status_code=503)
-        stub.add_client_error("list_objects_v2", "AccessDenied", http_status_code=403)
-        with pytest.raises(S3Unavailable):
-            require_artifacts(aws.s3, f"s3://{BUCKET}/incoming/m/", None)
-        with pytest.raises(AwsCallFailed, match="AccessDenied"):
-            require_artifacts(aws.s3, f"s3://{BUCKET}/incoming/m/", None)
+@pytest.mark.parametrize(
+    ("arn", "words"),
+    [
+        (OTHER_KMS_KEY_ARN, "is not one of the stack's AllowedModelKmsKeyArns"),
+        ("alias/my-key", "must be a KMS key ARN"),
+        (f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:alias/my-key", "not an alias"),
+        (5, "must be a KMS key ARN"),
+    ],
+)
+def test_other_kms_keys_are_rejected_naming_the_parameter(arn, words, validate_settings):
+    with pytest.raises(ImportRejected) as caught:
+        check_kms_key(arn, validate_settings, ORIGIN)
+    assert words in str(caught.value)

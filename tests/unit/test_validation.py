@@ -11,19 +11,27 @@ from model_import.inputs import Trigger
 from model_import.validation import validate
 from tests.support import (
     ACCOUNT_ID,
+    ALLOWED_KMS_KEY_ARN,
     ALLOWED_PREFIX,
     BUCKET,
     ESCROW_URI,
+    MODEL_PACKAGE_ARN,
     OTHER_ACCOUNT_ID,
+    OTHER_KMS_KEY_ARN,
     execution_arn,
     s3_event,
     trigger_key,
 )
 
 ARN = execution_arn("run-1")
+ESCROW_MANIFEST = json.dumps({"checkpoint_s3_bucket": ESCROW_URI}).encode()
 
 
-def _stage(aws, folder="my-model", manifest=b"{}", artifacts=("model.safetensors",)):
+def _manifest(**fields):
+    return json.dumps({"checkpoint_s3_bucket": ESCROW_URI, **fields}).encode()
+
+
+def _stage(aws, folder="my-model", manifest=ESCROW_MANIFEST, artifacts=("model.safetensors",)):
     for name in artifacts:
         aws.put(f"incoming/{folder}/{name}", b"weights")
     aws.put(trigger_key(folder), manifest)
@@ -33,15 +41,15 @@ def _validate(aws, settings, event):
     return validate(event, ARN, settings, aws.s3)
 
 
-def test_an_upload_with_an_empty_trigger_file_imports_its_folder(aws, validate_settings):
+def test_an_upload_of_a_sagemaker_manifest_imports_its_escrow_checkpoint(aws, validate_settings):
     _stage(aws)
     result = validate(s3_event(trigger_key("my-model")), ARN, validate_settings, aws.s3)
     request = result.request
-    assert request.model_name == "my-model"
-    assert request.source_uri == f"s3://{BUCKET}/incoming/my-model/"
+    assert (request.model_name, request.kind, request.import_api) == ("my-model", "sagemaker-checkpoint", "CreateCustomModel")
+    assert (request.source_uri, request.model_package_arn, request.model_kms_key_arn) == (ESCROW_URI, None, None)
     assert request.tags == {
         "team": "ml-platform",
-        "model-import:source-uri": f"s3://{BUCKET}/incoming/my-model/",
+        "model-import:source-uri": ESCROW_URI,
         "model-import:trigger": f"s3://{BUCKET}/incoming/my-model/manifest.json",
         "model-import:execution": "run-1",
     }
@@ -49,12 +57,53 @@ def test_an_upload_with_an_empty_trigger_file_imports_its_folder(aws, validate_s
         Trigger(BUCKET, trigger_key("my-model"), None, "0062E99A88DC407460"), "unused"
     )
     assert request.trigger.version_id is not None  # the version read, for the notification
-    assert result.list_pages == 1
+
+
+@pytest.mark.parametrize("manifest", [b"{}", b"", b'{"modelName": "m2", "tags": {"a": "b"}}'])
+def test_a_trigger_without_a_source_is_rejected_as_its_own_folder_is_no_createcustommodel_source(
+    aws, validate_settings, manifest
+):
+    _stage(aws, manifest=manifest)
+    with pytest.raises(ImportRejected) as caught:
+        _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
+    reason = str(caught.value)
+    assert reason.startswith(f"s3://{BUCKET}/incoming/my-model/manifest.json: the source 's3://{BUCKET}/incoming/my-model/' ")
+    assert "is a folder in this stack's artifact bucket" in reason and "not supported by this pipeline yet" in reason
+
+
+def test_a_trigger_naming_a_model_package_imports_the_package(aws, validate_settings):
+    _stage(aws, manifest=json.dumps({"modelPackageArn": MODEL_PACKAGE_ARN, "modelName": "nova-pkg"}).encode(), artifacts=())
+    request = _validate(aws, validate_settings, s3_event(trigger_key("my-model"))).request
+    assert (request.kind, request.model_package_arn, request.source_uri) == ("sagemaker-model-package", MODEL_PACKAGE_ARN, None)
+    assert request.tags["model-import:source-uri"] == MODEL_PACKAGE_ARN  # an ARN is tag-safe as it is
+
+
+def test_a_trigger_naming_both_sources_is_rejected(aws, validate_settings):
+    _stage(aws, manifest=_manifest(modelPackageArn=MODEL_PACKAGE_ARN))
+    with pytest.raises(ImportRejected, match='names both "checkpoint_s3_bucket" and "modelPackageArn"; give exactly one'):
+        _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
+
+
+def test_a_manual_model_package_start(aws, validate_settings):
+    event = {"modelPackageArn": MODEL_PACKAGE_ARN, "modelName": "pkg", "tags": {"a": "b"}, "modelKmsKeyArn": ALLOWED_KMS_KEY_ARN}
+    request = _validate(aws, validate_settings, event).request
+    assert (request.kind, request.model_package_arn, request.model_kms_key_arn) == (
+        "sagemaker-model-package", MODEL_PACKAGE_ARN, ALLOWED_KMS_KEY_ARN
+    )
+    assert request.to_dict()["importApi"] == "CreateCustomModel"
+
+
+def test_a_kms_key_in_the_trigger_must_be_one_the_stack_allows(aws, validate_settings):
+    _stage(aws, manifest=_manifest(modelKmsKeyArn=ALLOWED_KMS_KEY_ARN))
+    assert _validate(aws, validate_settings, s3_event(trigger_key("my-model"))).request.model_kms_key_arn == ALLOWED_KMS_KEY_ARN
+    _stage(aws, manifest=_manifest(modelKmsKeyArn=OTHER_KMS_KEY_ARN))
+    with pytest.raises(ImportRejected, match="is not one of the stack's AllowedModelKmsKeyArns"):
+        _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
 
 
 def test_an_event_naming_a_version_reads_that_version_and_keys_the_token_on_it(aws, validate_settings):
-    first = aws.put_json(trigger_key("my-model"), {"modelName": "first"})["VersionId"]
-    _stage(aws, manifest=b'{"modelName": "second"}')
+    first = aws.put_json(trigger_key("my-model"), {"modelName": "first", "checkpoint_s3_bucket": ESCROW_URI})["VersionId"]
+    _stage(aws, manifest=_manifest(modelName="second"))
     event = s3_event(trigger_key("my-model"), version_id=first)
     request = _validate(aws, validate_settings, event).request
     assert request.model_name == "first"
@@ -76,15 +125,6 @@ def test_the_trigger_files_fields_choose_name_source_and_tags(aws, validate_sett
     assert (result.request.model_name, result.request.source_uri) == ("nova-ft", ESCROW_URI)
     assert result.request.tags["team"] == "search"
     assert result.ignored_fields == ("x",)
-    assert result.list_pages == 0  # escrow buckets belong to SageMaker: nothing is listed there
-
-
-def test_a_source_under_an_allowed_prefix_is_accepted(aws, validate_settings):
-    _stage(aws, manifest=f'{{"checkpoint_s3_bucket": "{ALLOWED_PREFIX}m1/"}}'.encode(), artifacts=())
-    assert (
-        _validate(aws, validate_settings, s3_event(trigger_key("my-model"))).request.source_uri
-        == ALLOWED_PREFIX + "m1/"
-    )
 
 
 def test_a_manual_trigger_start_reads_the_same_file(aws, validate_settings):
@@ -147,7 +187,8 @@ def test_a_bad_manual_name_is_rejected_with_a_suggestion(aws, validate_settings)
             f"escrow bucket of account {OTHER_ACCOUNT_ID}, not of this account ({ACCOUNT_ID})",
         ),
         ("https://example.com/model/", "must be an s3:// URI"),
-        ("s3://someone-else/m/", "is not in an allowed location"),
+        ("s3://someone-else/m/", "is in a bucket of your own"),
+        (ALLOWED_PREFIX + "m1/", "is under one of the stack's AllowedSourcePrefixes"),
         (f"s3://{BUCKET}/incoming/../x/", "'..' path segment"),
         ("s3://Bad_Bucket/m/", "does not meet Bedrock's S3 URI rule"),
     ],
@@ -160,25 +201,9 @@ def test_sources_outside_allowed_locations_are_rejected(aws, validate_settings, 
     assert str(caught.value).startswith(f"s3://{BUCKET}/incoming/my-model/manifest.json: ")
 
 
-def test_a_folder_without_artifacts_is_rejected(aws, validate_settings):
-    _stage(aws, artifacts=())
-    with pytest.raises(
-        ImportRejected, match="no model artifacts found under s3://model-import-sandbox/incoming/my-model/"
-    ):
-        _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
-
-
-def test_a_source_in_another_folder_of_the_bucket_must_hold_artifacts_too(aws, validate_settings):
-    _stage(aws, manifest=f'{{"checkpoint_s3_bucket": "s3://{BUCKET}/incoming/empty/"}}'.encode())
-    with pytest.raises(
-        ImportRejected, match="no model artifacts found under s3://model-import-sandbox/incoming/empty/"
-    ):
-        _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
-
-
 def test_too_many_tags_are_rejected(aws, validate_settings):
     tags = ", ".join(f'"k{i}": "v"' for i in range(47))  # + DefaultTags' team + 3 provenance = 51
-    _stage(aws, manifest=f'{{"tags": {{{tags}}}}}'.encode())
+    _stage(aws, manifest=f'{{"checkpoint_s3_bucket": "{ESCROW_URI}", "tags": {{{tags}}}}}'.encode())
     with pytest.raises(ImportRejected, match="too many tags: 51 .* give at most 47 of your own"):
         _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
 

@@ -12,6 +12,9 @@ ESCROW_URI = f"s3://customer-escrow-{ACCOUNT}-smtj-abc123/nova-micro-sft/step_10
 
 
 SAMPLE_EVENT = Path(__file__).resolve().parents[2] / "events" / "s3-object-created.json"
+SAMPLE_MANIFEST = Path(__file__).resolve().parents[2] / "examples" / "nova-micro-demo" / "manifest.json"
+#: Where examples/nova-micro-demo's manifest puts its checkpoint (the sandbox stages it there).
+SAMPLE_ESCROW_URI = json.loads(SAMPLE_MANIFEST.read_text())["checkpoint_s3_bucket"]
 
 
 def s3_event(key: str, bucket: str = BUCKET, detail_type: str = "Object Created") -> dict[str, Any]:
@@ -24,9 +27,22 @@ def s3_event(key: str, bucket: str = BUCKET, detail_type: str = "Object Created"
     return event
 
 
-def model_folder(root: Path, name: str, manifest: Any = None, files: dict[str, bytes] | None = None) -> Path:
-    """A model folder: checkpoint files, and a manifest.json unless manifest is None.
-    A manifest given as bytes or str is written as it is; anything else as JSON."""
+def escrow_manifest(name: str) -> dict[str, str]:
+    """A SageMaker training manifest naming a checkpoint in the account's escrow bucket."""
+    return {"checkpoint_s3_bucket": f"{ESCROW_ROOT}{name}/step_100/"}
+
+
+ESCROW_ROOT = f"s3://customer-escrow-{ACCOUNT}-smtj-sandbox/"
+ESCROW = object()  # model_folder's default manifest: escrow_manifest(name)
+
+
+def model_folder(root: Path, name: str, manifest: Any = ESCROW, files: dict[str, bytes] | None = None) -> Path:
+    """A model folder as a SageMaker training job leaves it: checkpoint files, and by default a
+    manifest.json naming their escrow URI (the sandbox puts the files there). manifest=None: no
+    manifest.json (the trigger is then `{}`). A manifest given as bytes or str is written as it
+    is; anything else as JSON."""
+    if manifest is ESCROW:
+        manifest = escrow_manifest(name)
     folder = root / name
     folder.mkdir(parents=True, exist_ok=True)
     for relative, data in (files if files is not None else {"checkpoint/model.safetensors": b"weights"}).items():

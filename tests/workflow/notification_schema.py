@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 OUTCOMES = {"ACTIVE", "FAILED", "REJECTED", "TIMED_OUT", "ERROR"}
-FIELDS = ["outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason", "trigger", "executionArn", "startedAt", "finishedAt"]
+FIELDS = ["outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason", "trigger", "executionArn", "startedAt",
+          "finishedAt", "importApi", "modelPackageArn"]
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 
 
@@ -23,9 +24,10 @@ def check(sqs_body: str) -> dict[str, Any]:
     body = json.loads(envelope["Message"])
     assert list(body) == FIELDS, body
     assert body["outcome"] in OUTCOMES
-    for name in ("modelName", "modelArn", "sourceUri", "reason"):
+    for name in ("modelName", "modelArn", "sourceUri", "reason", "modelPackageArn"):
         assert _str_or_null(body[name]), (name, body)
     assert body["modelStatus"] in ("Active", "Failed", "Creating", None)
+    assert body["importApi"] in ("CreateCustomModel", None)
     trigger = body["trigger"]
     if trigger is not None:
         assert set(trigger) == {"bucket", "key", "versionId", "sequencer"}
@@ -37,6 +39,6 @@ def check(sqs_body: str) -> dict[str, Any]:
     subject = envelope["Subject"]
     assert "\n" not in subject and len(subject) <= 100 and subject.startswith(f"Model import {body['outcome']}")
     attributes = {k: v["Value"] for k, v in envelope.get("MessageAttributes", {}).items()}
-    expected = {"outcome": body["outcome"]} | ({"modelName": body["modelName"]} if body["modelName"] else {})
+    expected = {"outcome": body["outcome"]} | {k: body[k] for k in ("modelName", "importApi") if body[k]}
     assert attributes == expected
     return body

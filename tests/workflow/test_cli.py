@@ -55,7 +55,8 @@ def test_json_document_lists_executions_notifications_and_models() -> None:
     [notification] = document["notifications"]
     assert notification["outcome"] == "ACTIVE" and notification["executionArn"] == execution["executionArn"]
     assert list(notification) == ["outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason",
-                                  "trigger", "executionArn", "startedAt", "finishedAt"]  # fmt: skip
+                                  "trigger", "executionArn", "startedAt", "finishedAt", "importApi",
+                                  "modelPackageArn"]  # fmt: skip
     assert document["models"] == [{"modelName": "nova-micro-demo", "modelArn": notification["modelArn"], "modelStatus": "Active"}]
 
 

@@ -154,3 +154,33 @@ def test_create_retried_after_bedrock_made_the_model_gets_the_same_model_back(sa
     assert (execution.status, body["outcome"]) == ("SUCCEEDED", "ACTIVE")
     assert store.created == ["nova-micro-demo"] and store.replays == ["nova-micro-demo"] and store.conflicts == []
     assert [m["modelArn"] for m in sb.models()] == [body["modelArn"]]
+
+
+def test_a_claim_whose_write_succeeded_but_whose_response_was_lost_is_retried_and_imports(sandbox_factory, sample: Path) -> None:
+    """ClaimImportRequest's put reaches DynamoDB, then its answer is lost (a 5xx): the retry finds
+    this execution's own claim and goes on. Before, the condition refused it and the upload ended
+    as a silent IgnoreDuplicateDelivery: no model, no notification."""
+    faults = Faults([Fault("dynamodb", "PutItem", "InternalServerError", status=500, message="lost", count=1, after_call=True)])
+    sb = sandbox_factory(faults=faults)
+    sb.upload_folder(sample)
+    [execution] = sb.wait_all()
+    history = sb.history(execution.arn)
+
+    assert faults.count("dynamodb", "PutItem") == 1
+    assert len(attempts(history, "ClaimImportRequest")) == 2  # the lost answer, then the retry
+    assert attempts(history, "ClaimImportRequest")[-1] is None
+    assert execution.status == "SUCCEEDED" and states_entered(history)[-1] == "ModelImportSucceeded"
+    [body] = sb.notifications()
+    assert body["outcome"] == "ACTIVE"
+    assert len(sb.models()) == 1
+    assert _ledger(sb, execution)["claimedBy"] == execution.arn
+
+
+def test_another_executions_claim_still_stops_a_duplicate(sb, sample: Path) -> None:
+    """The retry-safe condition accepts only this execution's own claim, never another's."""
+    sb.upload_folder(sample, repeat=2)
+    first, second = sb.wait_all()
+    ends = _ends(sb, [first, second])
+
+    assert ends == ["IgnoreDuplicateDelivery", "ModelImportSucceeded"]
+    assert len(sb.notifications()) == 1 and len(sb.models()) == 1

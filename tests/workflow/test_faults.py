@@ -30,7 +30,8 @@ def _run(sb, sample: Path) -> tuple[Any, dict[str, Any], list[dict[str, Any]]]:
     [message] = sb.messages()  # exactly one notification
     body = message.body
     assert body["executionArn"] == execution.arn
-    assert message.attributes == {"outcome": body["outcome"], "modelName": body["modelName"]}
+    expected = {"outcome": body["outcome"], "modelName": body["modelName"], "importApi": body["importApi"]}
+    assert message.attributes == {k: v for k, v in expected.items() if v}
     assert message.subject == f"Model import {body['outcome']}: {body['modelName']}"
     return execution, body, sb.history(execution.arn)
 

@@ -32,7 +32,7 @@ def test_20_uploads_at_once_with_30_percent_throttling_each_get_one_correct_noti
         assert (body["outcome"], body["modelStatus"], body["reason"]) == ("ACTIVE", "Active", None)
         assert body["executionArn"] == execution.arn and execution.status == "SUCCEEDED"
         assert body["trigger"]["key"] == f"incoming/{body['modelName']}/manifest.json"
-        assert message.attributes == {"outcome": "ACTIVE", "modelName": body["modelName"]}
+        assert message.attributes == {"outcome": "ACTIVE", "modelName": body["modelName"], "importApi": "CreateCustomModel"}
     models = {m["modelName"]: m for m in sb.models()}
     assert sorted(models) == names and all(m["modelStatus"] == "Active" for m in models.values())
     assert {m.body["modelName"]: m.body["modelArn"] for m in messages} == {n: models[n]["modelArn"] for n in names}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflow.flow import BUCKET, ESCROW_URI, states_entered
+from tests.workflow.flow import BUCKET, SAMPLE_ESCROW_URI, ESCROW_URI, states_entered
 
 pytestmark = pytest.mark.workflow
 
@@ -29,7 +29,7 @@ def test_manual_start_naming_the_trigger_file_imports_the_staged_folder(sb, samp
     assert body["outcome"] == "ACTIVE"
     assert body["trigger"]["key"] == "incoming/nova-micro-demo/manifest.json"
     assert body["trigger"]["versionId"]  # the version read is reported even when the input had none
-    assert body["sourceUri"] == f"s3://{BUCKET}/incoming/nova-micro-demo/"
+    assert body["sourceUri"] == SAMPLE_ESCROW_URI
 
 
 def test_manual_start_naming_the_source_imports_from_the_escrow_bucket(sb) -> None:

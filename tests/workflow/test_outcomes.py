@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import BedrockBehaviour
-from tests.workflow.flow import BUCKET, states_entered
+from tests.workflow.flow import BUCKET, SAMPLE_ESCROW_URI, states_entered
 
 pytestmark = pytest.mark.workflow
 
@@ -35,7 +35,7 @@ def test_upload_of_sample_folder_imports_the_model_and_notifies_active(sb, sampl
     assert body["modelName"] == "nova-micro-demo"
     assert body["modelStatus"] == "Active"
     assert body["reason"] is None
-    assert body["sourceUri"] == f"s3://{BUCKET}/incoming/nova-micro-demo/"
+    assert body["sourceUri"] == SAMPLE_ESCROW_URI
     assert body["trigger"]["bucket"] == BUCKET
     assert body["trigger"]["key"] == "incoming/nova-micro-demo/manifest.json"
     assert body["trigger"]["versionId"] and body["trigger"]["sequencer"]
@@ -44,7 +44,7 @@ def test_upload_of_sample_folder_imports_the_model_and_notifies_active(sb, sampl
     assert body["modelArn"] == model["modelArn"]
     assert model == {"modelName": "nova-micro-demo", "modelArn": body["modelArn"], "modelStatus": "Active"}
     assert message.subject == "Model import ACTIVE: nova-micro-demo"
-    assert message.attributes == {"outcome": "ACTIVE", "modelName": "nova-micro-demo"}
+    assert message.attributes == {"outcome": "ACTIVE", "modelName": "nova-micro-demo", "importApi": "CreateCustomModel"}
 
 
 def test_created_model_carries_the_request_and_provenance_in_bedrock(sb, sample: Path) -> None:
@@ -53,7 +53,7 @@ def test_created_model_carries_the_request_and_provenance_in_bedrock(sb, sample:
     [model] = sb.bedrock_store().models.values()
 
     tags = {t["key"]: t["value"] for t in model.tags}
-    assert model.source_uri == f"s3://{BUCKET}/incoming/nova-micro-demo/"
+    assert model.source_uri == SAMPLE_ESCROW_URI
     assert model.role_arn == sb.stack.outputs["ImportRoleArn"]
     assert tags["team"] == "ml-platform" and tags["stage"] == "demo"  # from the sample's manifest.json
     assert tags["model-import:trigger"] == f"s3://{BUCKET}/incoming/nova-micro-demo/manifest.json"

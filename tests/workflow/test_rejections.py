@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflow.flow import BUCKET, attempts, model_folder, states_entered
+from tests.workflow.flow import BUCKET, attempts, escrow_manifest, model_folder, states_entered
 
 pytestmark = pytest.mark.workflow
 
@@ -30,7 +30,7 @@ CASES = {
     "manifest that is a JSON array": ("arrayed", b"[1, 2]", "holds a JSON array", "must be a JSON object"),
     "manifest larger than 1 MiB": ("huge", b" " * (1024 * 1024 + 10) + b"{}", "bytes", "1 MiB"),
     "source outside the allowed locations": (
-        "elsewhere", {"checkpoint_s3_bucket": "s3://someone-elses-bucket/models/step_1/"}, "not in an allowed location", "AllowedSourcePrefixes",
+        "elsewhere", {"checkpoint_s3_bucket": "s3://someone-elses-bucket/models/step_1/"}, "is in a bucket of your own", "escrow bucket",
     ),
     "source that is an https URL": ("web", {"checkpoint_s3_bucket": "https://example.com/model/"}, "must be an s3:// URI", "https"),
     "source in another account's escrow bucket": (
@@ -38,7 +38,10 @@ CASES = {
     ),
     "tag with characters Bedrock refuses": ("tagged", {"tags": {"owner": "ana;drop"}}, "tag 'owner'", "may only contain"),
     "tags that are not an object": ("taglist", {"tags": ["a", "b"]}, '"tags" must be a JSON object', ""),
-    "more than 50 tags with provenance": ("manytags", {"tags": {f"k{i}": "v" for i in range(48)}}, "too many tags", "50"),
+    "more than 50 tags with provenance": (
+        "manytags", {**escrow_manifest("manytags"), "tags": {f"k{i}": "v" for i in range(48)}}, "too many tags", "50",
+    ),
+    "a trigger naming no source: its own folder": ("own-folder", {}, "is a folder in this stack's artifact bucket", "CreateModelImportJob"),
 }
 
 
@@ -56,21 +59,21 @@ def test_bad_request_is_rejected_before_any_model_is_created(sb, tmp_path: Path,
     assert sb.bedrock_store().calls == ["ListCustomModels"]  # only the sandbox's own read: Bedrock never asked
 
 
-def test_trigger_without_artifacts_is_rejected_with_the_upload_order(sb) -> None:
+def test_a_bare_trigger_file_is_rejected_naming_the_sources_that_work(sb) -> None:
     sb.put_object("incoming/empty-model/manifest.json", "{}")
     [execution] = sb.wait_all()
     [body] = sb.notifications()
 
     assert states_entered(sb.history(execution.arn)) == REJECTED_EARLY
     assert body["outcome"] == "REJECTED"
-    assert f"no model artifacts found under s3://{BUCKET}/incoming/empty-model/" in body["reason"]
-    assert "then the trigger file" in body["reason"]
+    assert f"the source 's3://{BUCKET}/incoming/empty-model/' is a folder in this stack's artifact bucket" in body["reason"]
+    assert '"checkpoint_s3_bucket"' in body["reason"] and '"modelPackageArn"' in body["reason"]
 
 
 def test_name_already_taken_in_bedrock_is_rejected_by_create(sb, sample: Path, tmp_path: Path) -> None:
     sb.upload_folder(sample)
     sb.wait_all()
-    sb.upload_folder(model_folder(tmp_path, "second-folder", {"modelName": "nova-micro-demo"}))
+    sb.upload_folder(model_folder(tmp_path, "second-folder", {**escrow_manifest("second"), "modelName": "nova-micro-demo"}))
     first, second = sb.wait_all()
     bodies = {b["executionArn"]: b for b in sb.notifications()}
 

@@ -69,8 +69,9 @@ def test_folder_name_that_is_not_a_model_name_is_rejected_with_a_suggestion(sb, 
     assert "Suggested: 'my-model-v2'" in body["reason"]
 
 
-def test_artifacts_uploaded_without_a_trigger_start_nothing(sb, sample: Path) -> None:
-    sb.upload_folder(sample, trigger=False)
+def test_artifacts_uploaded_without_a_trigger_start_nothing(sb, tmp_path: Path) -> None:
+    files = {"checkpoint/config.json": b"{}", "checkpoint/model.safetensors": b"weights"}
+    sb.upload_folder(model_folder(tmp_path, "no-trigger", manifest=None, files=files), trigger=False)
 
     assert sb.executions() == []
     assert sb.notifications() == []

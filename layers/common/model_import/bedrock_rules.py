@@ -29,6 +29,11 @@ S3_URI_RULE = (
 ROLE_ARN_RE = re.compile(r"arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+")
 KMS_KEY_ARN_RE = re.compile(r"arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}")
 
+#: CreateCustomModel customModelDataSource.modelPackageArnDataSource.modelPackageArn (botocore bedrock
+#: model). Python's \S also refuses Unicode spaces that Java's accepts: stricter, never looser.
+MODEL_PACKAGE_ARN_MAX = 2048
+MODEL_PACKAGE_ARN_RE = re.compile(r"arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]{9,16}:[0-9]{12}:model-package/[\S]{1,2048}")
+
 MAX_TAGS = 50
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
@@ -54,6 +59,10 @@ def is_valid_model_name(name: object) -> bool:
 
 def is_valid_s3_uri(uri: object) -> bool:
     return isinstance(uri, str) and 1 <= len(uri) <= S3_URI_MAX and S3_URI_RE.fullmatch(uri) is not None
+
+
+def is_valid_model_package_arn(arn: object) -> bool:
+    return isinstance(arn, str) and 1 <= len(arn) <= MODEL_PACKAGE_ARN_MAX and MODEL_PACKAGE_ARN_RE.fullmatch(arn) is not None
 
 
 def is_valid_token(token: object) -> bool:

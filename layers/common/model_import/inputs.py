@@ -2,7 +2,9 @@
 
 1. The S3 "Object Created" event that EventBridge delivers for a trigger-file upload.
 2. A manual start naming the trigger file: {"bucket": ..., "key": ...}.
-3. A manual start naming the source directly: {"sourceUri": ..., "modelName": ..., "tags": {...}}.
+3. A manual start naming the source directly: {"sourceUri": ..., "modelName": ..., "tags": {...}}
+   (a SageMaker escrow checkpoint), or {"modelPackageArn": ..., "modelName": ..., "tags": {...}}
+   (a SageMaker model package). Either may add "modelKmsKeyArn".
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from model_import.text import shorten
 ACCEPTED_SHAPES = (
     'an S3 "Object Created" EventBridge event for the trigger file; '
     '{"bucket": "<bucket>", "key": "<IncomingPrefix><model-name>/<TriggerFileName>"}; or '
-    '{"sourceUri": "s3://<bucket>/<path>/", "modelName": "<name>", "tags": {"<key>": "<value>"}} (tags optional)'
+    '{"modelName": "<name>"} with "sourceUri": "s3://customer-escrow-<account>-.../<path>/" or '
+    '"modelPackageArn": "<SageMaker model package ARN>" (optional: "tags", "modelKmsKeyArn")'
 )
 
 _BUCKET_KEY_FIELDS = {"bucket", "key"}
-_SOURCE_FIELDS_REQUIRED = {"sourceUri", "modelName"}
-_SOURCE_FIELDS_OPTIONAL = {"tags"}
+#: The field naming the source, for each direct manual input, and the parsed kind it gives.
+_SOURCE_FIELDS = {"sourceUri": "manual-source", "modelPackageArn": "manual-package"}
+_SOURCE_FIELDS_OPTIONAL = {"tags", "modelKmsKeyArn"}
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,13 @@ class Trigger:
 class ParsedInput(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less cold start (bench/cold_start.py)
     """Either a trigger object to read (`trigger`) or a direct source (`source_uri`)."""
 
-    kind: str  # "s3-event" | "manual-trigger" | "manual-source"
+    kind: str  # "s3-event" | "manual-trigger" | "manual-source" | "manual-package"
     trigger: Trigger | None = None
     source_uri: str | None = None
     model_name: str | None = None
     tags: Mapping[str, Any] = MappingProxyType({})  # read-only: one empty mapping shared by every instance
+    model_package_arn: str | None = None
+    model_kms_key_arn: str | None = None
 
 
 def _reject(problem: str) -> ImportRejected:
@@ -76,19 +82,28 @@ def parse_input(event: Any) -> ParsedInput:
             "by the S3 upload's EventBridge event, or by a manual start"
         )
     keys = set(event)
-    if "sourceUri" in keys:
-        missing = _SOURCE_FIELDS_REQUIRED - keys
-        extra = keys - _SOURCE_FIELDS_REQUIRED - _SOURCE_FIELDS_OPTIONAL
+    named = [field for field in _SOURCE_FIELDS if field in keys]
+    if len(named) > 1:
+        raise _reject('the manual input names both "sourceUri" and "modelPackageArn"; give exactly one source')
+    if named:
+        (field,) = named
+        required = {field, "modelName"}
+        missing = required - keys
+        extra = keys - required - _SOURCE_FIELDS_OPTIONAL
         if missing or extra:
             raise _reject(_field_problem(missing, extra))
         tags = event.get("tags", {})
         if not isinstance(tags, dict):
             raise _reject(f'"tags" must be an object of string to string, got {_describe(tags)}')
+        source = _non_empty_str(event[field], f'"{field}"')
+        kms_key = _non_empty_str(event["modelKmsKeyArn"], '"modelKmsKeyArn"') if "modelKmsKeyArn" in event else None
         return ParsedInput(
-            kind="manual-source",
-            source_uri=_non_empty_str(event["sourceUri"], '"sourceUri"'),
+            kind=_SOURCE_FIELDS[field],
+            source_uri=source if field == "sourceUri" else None,
+            model_package_arn=source if field == "modelPackageArn" else None,
             model_name=_non_empty_str(event["modelName"], '"modelName"'),
             tags=tags,
+            model_kms_key_arn=kms_key,
         )
     if keys & _BUCKET_KEY_FIELDS:
         missing = _BUCKET_KEY_FIELDS - keys

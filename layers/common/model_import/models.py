@@ -1,4 +1,10 @@
-"""CreateCustomModel and GetCustomModel, with Bedrock's answers mapped to named outcomes."""
+"""CreateCustomModel and GetCustomModel, with Bedrock's answers mapped to named outcomes.
+
+One request kind, one source member: an escrow checkpoint is `modelSourceConfig.s3DataSource`
+(with the service role that reads it), a SageMaker model package is
+`customModelDataSource.modelPackageArnDataSource` (Bedrock resolves it with the caller's rights:
+sagemaker:DescribeModelPackage and sagemaker:AccessModelPackageData, API_ModelPackageArnDataSource).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from model_import import aws_errors
 from model_import.aws_errors import error_code, error_message, translate
 from model_import.errors import ImportRejected
 from model_import.polling import PollState, deadline_reached, next_wait
+from model_import.kinds import KIND_MODEL_PACKAGE
 
 if TYPE_CHECKING:  # annotations only: CheckModelStatus imports no request or settings classes it never uses
     from model_import.request import ImportRequest
@@ -18,13 +25,19 @@ def create_model(bedrock: Any, request: ImportRequest, settings: CreateSettings)
     """Call CreateCustomModel; return the model's ARN and the first wait, ready for the loop."""
     args: dict[str, Any] = {
         "modelName": request.model_name,
-        "modelSourceConfig": {"s3DataSource": {"s3Uri": request.source_uri}},
-        "roleArn": settings.import_role_arn,
         "modelTags": [{"key": k, "value": v} for k, v in sorted(request.tags.items())],
         "clientRequestToken": request.client_request_token,
     }
-    if settings.model_kms_key_arn:
-        args["modelKmsKeyArn"] = settings.model_kms_key_arn
+    if request.kind == KIND_MODEL_PACKAGE:
+        args["customModelDataSource"] = {"modelPackageArnDataSource": {"modelPackageArn": request.model_package_arn}}
+    else:
+        args["modelSourceConfig"] = {"s3DataSource": {"s3Uri": request.source_uri}}
+        args["roleArn"] = settings.import_role_arn
+    # The key the request named (one of AllowedModelKmsKeyArns: SageMaker encrypted the checkpoint with
+    # it) wins over the stack's ModelKmsKeyArn; the import role may use both.
+    kms_key = request.model_kms_key_arn or settings.model_kms_key_arn
+    if kms_key:
+        args["modelKmsKeyArn"] = kms_key
     try:
         response = bedrock.create_custom_model(**args)
     except aws_errors.ClientError as err:

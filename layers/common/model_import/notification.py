@@ -17,6 +17,8 @@ OUTCOMES = ("ACTIVE", "FAILED", "REJECTED", "TIMED_OUT", "ERROR")
 FIELDS = (
     "outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason",
     "trigger", "executionArn", "startedAt", "finishedAt",
+    # Added later (additive): the Bedrock API that imported the model, and a model package source.
+    "importApi", "modelPackageArn",
 )
 SUBJECT_MAX = 100
 ATTRIBUTE_VALUE_MAX = 256
@@ -48,16 +50,17 @@ def error_details(error: dict[str, Any] | None) -> tuple[str, str]:
 def describe_input(event: Any) -> dict[str, Any]:
     """Best-effort modelName, sourceUri and trigger from a raw input that was rejected."""
     parsed = parse_input_or_none(event)
+    unknown = {"modelName": None, "sourceUri": None, "trigger": None, "importApi": None, "modelPackageArn": None}
     if parsed is None:
-        return {"modelName": None, "sourceUri": None, "trigger": None}
+        return unknown
     if parsed.trigger is not None:
         parts = parsed.trigger.key.split("/")
         return {
+            **unknown,
             "modelName": parts[-2] if len(parts) >= 2 and parts[-2] else None,
-            "sourceUri": None,
             "trigger": parsed.trigger.to_dict(),
         }
-    return {"modelName": parsed.model_name, "sourceUri": parsed.source_uri, "trigger": None}
+    return {**unknown, "modelName": parsed.model_name, "sourceUri": parsed.source_uri, "modelPackageArn": parsed.model_package_arn}
 
 
 def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str | None:
@@ -87,7 +90,7 @@ def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any
     model = state.get("model") if isinstance(state.get("model"), dict) else {}
     execution = state.get("execution") or {}
     if request is not None:
-        known = {"modelName": request.get("modelName"), "sourceUri": request.get("sourceUri"), "trigger": request.get("trigger")}
+        known = {name: request.get(name) for name in ("modelName", "sourceUri", "trigger", "importApi", "modelPackageArn")}
     else:
         known = describe_input(state.get("input"))
     body = {
@@ -101,6 +104,8 @@ def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any
         "executionArn": execution.get("arn"),
         "startedAt": execution.get("startedAt"),
         "finishedAt": finished_at,
+        "importApi": known["importApi"],
+        "modelPackageArn": known["modelPackageArn"],
     }
     return {name: body[name] for name in FIELDS}
 
@@ -114,10 +119,12 @@ def subject(body: dict[str, Any]) -> str:
 
 
 def message_attributes(body: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """SNS attributes for filter policies. modelName is left out when no name is known."""
+    """SNS attributes for filter policies. modelName and importApi are left out when not known."""
     attributes = {"outcome": {"DataType": "String", "StringValue": body["outcome"]}}
     if body.get("modelName"):
         attributes["modelName"] = {"DataType": "String", "StringValue": _attribute_value(str(body["modelName"]))}
+    if body.get("importApi"):
+        attributes["importApi"] = {"DataType": "String", "StringValue": str(body["importApi"])}
     return attributes
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from model_import.inputs import Trigger
+from model_import.kinds import IMPORT_APIS, KIND_CHECKPOINT
 
 
 def request_token(trigger: Trigger | None, execution_arn: str) -> str:
@@ -28,15 +29,31 @@ def request_token(trigger: Trigger | None, execution_arn: str) -> str:
 @dataclass(frozen=True)
 class ImportRequest:
     model_name: str
-    source_uri: str
+    source_uri: str | None  # the escrow S3 URI (KIND_CHECKPOINT), else None
     tags: dict[str, str]
     client_request_token: str
     trigger: Trigger | None
+    kind: str = KIND_CHECKPOINT
+    model_package_arn: str | None = None  # KIND_MODEL_PACKAGE
+    model_kms_key_arn: str | None = None  # a key the request named (one of AllowedModelKmsKeyArns)
+
+    @property
+    def import_api(self) -> str:
+        return IMPORT_APIS[self.kind]
+
+    @property
+    def source(self) -> str:
+        """What is imported, as one string (for logs and provenance): the S3 URI or the package ARN."""
+        return self.source_uri or self.model_package_arn or ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "kind": self.kind,
+            "importApi": self.import_api,
             "modelName": self.model_name,
             "sourceUri": self.source_uri,
+            "modelPackageArn": self.model_package_arn,
+            "modelKmsKeyArn": self.model_kms_key_arn,
             "tags": dict(self.tags),
             "clientRequestToken": self.client_request_token,
             "trigger": self.trigger.to_dict() if self.trigger else None,
@@ -47,10 +64,13 @@ class ImportRequest:
         trigger = data.get("trigger")
         return cls(
             model_name=data["modelName"],
-            source_uri=data["sourceUri"],
+            source_uri=data.get("sourceUri"),
             tags=dict(data.get("tags") or {}),
             client_request_token=data["clientRequestToken"],
             trigger=Trigger(trigger["bucket"], trigger["key"], trigger.get("versionId"), trigger.get("sequencer"))
             if trigger
             else None,
+            kind=data.get("kind", KIND_CHECKPOINT),
+            model_package_arn=data.get("modelPackageArn"),
+            model_kms_key_arn=data.get("modelKmsKeyArn"),
         )

@@ -42,13 +42,10 @@ def check_source_uri(uri: Any, settings: ValidateSettings, origin: str) -> str:
 
 
 def _check_allowed_location(uri: str, bucket: str, path: str, settings: ValidateSettings, origin: str) -> None:
-    if bucket == settings.artifact_bucket:
-        if path.startswith(settings.incoming_prefix) and len(path.rstrip("/")) > len(settings.incoming_prefix.rstrip("/")):
-            return
-        raise ImportRejected(
-            f"{origin}: the source {uri!r} is in the artifact bucket but not in a folder under "
-            f"{settings.incoming_prefix!r}; put the artifacts in s3://{bucket}/{settings.incoming_prefix}<model-name>/"
-        )
+    """CreateCustomModel imports only from SageMaker's Amazon-managed escrow bucket of this account
+    ("The Amazon S3 URI ... must be for the Amazon-managed Amazon S3 bucket containing your model
+    artifacts": API_CreateCustomModel, API_S3DataSource). Any other bucket is refused here, before
+    Bedrock, with the ways that do work."""
     escrow = _ESCROW_RE.match(bucket)
     if escrow:
         if escrow.group(1) == settings.account_id:
@@ -57,44 +54,53 @@ def _check_allowed_location(uri: str, bucket: str, path: str, settings: Validate
             f"{origin}: the source bucket {bucket!r} is the SageMaker escrow bucket of account {escrow.group(1)}, "
             f"not of this account ({settings.account_id}); import the model in the account that trained it"
         )
-    for prefix in settings.allowed_source_prefixes:
-        if uri == prefix or (uri.startswith(prefix) and (prefix.endswith("/") or uri[len(prefix)] == "/")):
-            return
-    allowed = [f"s3://{settings.artifact_bucket}/{settings.incoming_prefix}<model-name>/", f"s3://customer-escrow-{settings.account_id}-*/"]
-    allowed += list(settings.allowed_source_prefixes)
+    if bucket == settings.artifact_bucket:
+        where = "is a folder in this stack's artifact bucket"
+    elif any(uri == p or uri.startswith(p if p.endswith("/") else p + "/") for p in settings.allowed_source_prefixes):
+        where = "is under one of the stack's AllowedSourcePrefixes, a bucket of your own"
+    else:
+        where = "is in a bucket of your own"
     raise ImportRejected(
-        f"{origin}: the source {uri!r} is not in an allowed location ({', '.join(allowed)}); "
-        "add its prefix to the stack's AllowedSourcePrefixes parameter to allow it"
+        f"{origin}: the source {uri!r} {where}. Bedrock's CreateCustomModel imports a SageMaker AI-trained Nova "
+        f"checkpoint only from SageMaker's Amazon-managed escrow bucket (s3://customer-escrow-{settings.account_id}-.../), "
+        'or from a SageMaker model package: upload the training job\'s manifest.json (its "checkpoint_s3_bucket" names the '
+        'escrow URI) as the trigger file, or set "modelPackageArn". Open-weight models in your own bucket '
+        "(Bedrock's CreateModelImportJob) are not supported by this pipeline yet"
     )
 
 
-def require_artifacts(s3: Any, uri: str, trigger_key: str | None, trigger_file_name: str | None = None) -> int:
-    """Check that a source in the stack's bucket holds at least one artifact besides the trigger.
+def check_model_package_arn(arn: Any, settings: ValidateSettings, origin: str) -> str:
+    """A SageMaker model package ARN of this account and region, as CreateCustomModel's
+    customModelDataSource takes it, or ImportRejected saying what is wrong."""
+    if not isinstance(arn, str) or not arn:
+        raise ImportRejected(f"{origin}: the model package ARN must be a non-empty string, got {arn!r}")
+    shown = shorten(arn, 120)
+    if not rules.is_valid_model_package_arn(arn):
+        raise ImportRejected(
+            f"{origin}: {shown!r} is not a SageMaker model package ARN; it must look like "
+            "arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version> "
+            "(aws sagemaker list-model-packages --model-package-group-name <group> lists them)"
+        )
+    region, account = arn.split(":")[3:5]
+    if account != settings.account_id or (settings.region and region != settings.region):
+        raise ImportRejected(
+            f"{origin}: the model package {shown!r} is in account {account}, region {region}; this stack imports "
+            f"only model packages of its own account and region ({settings.account_id}, {settings.region or 'this region'})"
+        )
+    return arn
 
-    Folder markers and trigger files (this one, or another model's `trigger_file_name` in a
-    sub-folder) are not artifacts.
 
-    Lists with pagination and stops at the first artifact; never downloads anything. Returns the
-    number of list pages read.
-    """
-    bucket, path = split_s3_uri(uri)
-    prefix = path if path.endswith("/") else path + "/"
-    pages = 0
-    try:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            pages += 1
-            for obj in page.get("Contents", ()):
-                key = obj["Key"]
-                if key == trigger_key or key.endswith("/"):
-                    continue
-                if trigger_file_name is not None and key.rsplit("/", 1)[-1] == trigger_file_name:
-                    continue
-                return pages
-    except (aws_errors.ClientError, aws_errors.BotoCoreError) as err:
-        raise translate(err, "s3", "ListObjectsV2") from err
-    if trigger_key is None:
-        raise ImportRejected(f"no model artifacts found under s3://{bucket}/{prefix}: upload the checkpoint files there, then start again")
-    raise ImportRejected(
-        f"no model artifacts found under s3://{bucket}/{prefix}: upload the checkpoint files first, "
-        "then the trigger file"
-    )
+def check_kms_key(arn: Any, settings: ValidateSettings, origin: str) -> str:
+    """A KMS key ARN the stack allows a request to name (AllowedModelKmsKeyArns)."""
+    if not isinstance(arn, str) or not rules.KMS_KEY_ARN_RE.fullmatch(arn):
+        raise ImportRejected(
+            f'{origin}: "modelKmsKeyArn" must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>; '
+            f"not an alias), got {shorten(str(arn), 120)!r}"
+        )
+    if arn not in settings.allowed_model_kms_key_arns:
+        allowed = ", ".join(settings.allowed_model_kms_key_arns) or "none"
+        raise ImportRejected(
+            f'{origin}: "modelKmsKeyArn" {arn!r} is not one of the stack\'s AllowedModelKmsKeyArns ({allowed}); '
+            "add it to that parameter (the import role then gets use of it) and upload again"
+        )
+    return arn

@@ -14,7 +14,7 @@ from model_import.inputs import Trigger
 from model_import.settings import ValidateSettings
 from model_import.text import json_type, shorten
 
-KNOWN_FIELDS = ("checkpoint_s3_bucket", "modelName", "tags")
+KNOWN_FIELDS = ("checkpoint_s3_bucket", "modelPackageArn", "modelName", "tags", "modelKmsKeyArn")
 KEY_MAX_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
 
 
@@ -25,6 +25,8 @@ class TriggerFile(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less co
     model_name: str | None
     tags: Any
     ignored_fields: tuple[str, ...] = ()
+    model_package_arn: str | None = None
+    model_kms_key_arn: str | None = None
 
 
 def folder_of(key: str, settings: ValidateSettings) -> str:
@@ -103,12 +105,15 @@ def read_trigger_file(s3: Any, trigger: Trigger, settings: ValidateSettings) -> 
     body = _read_body(response, settings.max_trigger_bytes, trigger)
     manifest = _parse_manifest(body, trigger)
     ignored = tuple(sorted(k for k in manifest if k not in KNOWN_FIELDS))
-    source = manifest.get("checkpoint_s3_bucket")
-    if "checkpoint_s3_bucket" in manifest and (not isinstance(source, str) or not source):
-        raise ImportRejected(f'{_where(trigger)}: "checkpoint_s3_bucket" must be an s3:// URI string, got {json.dumps(source)[:80]}')
-    name = manifest.get("modelName")
-    if "modelName" in manifest and (not isinstance(name, str) or not name):
-        raise ImportRejected(f'{_where(trigger)}: "modelName" must be a non-empty string, got {json.dumps(name)[:80]}')
+    source = _optional_str(manifest, "checkpoint_s3_bucket", "an s3:// URI string", trigger)
+    package = _optional_str(manifest, "modelPackageArn", "a SageMaker model package ARN string", trigger)
+    if source is not None and package is not None:
+        raise ImportRejected(
+            f'{_where(trigger)} names both "checkpoint_s3_bucket" and "modelPackageArn"; give exactly one source '
+            "(the model package is the preferred one for new SageMaker training outputs)"
+        )
+    name = _optional_str(manifest, "modelName", "a non-empty string", trigger)
+    kms_key = _optional_str(manifest, "modelKmsKeyArn", "a KMS key ARN string", trigger)
     return TriggerFile(
         trigger=trigger,
         folder=folder,
@@ -116,7 +121,19 @@ def read_trigger_file(s3: Any, trigger: Trigger, settings: ValidateSettings) -> 
         model_name=name,
         tags=manifest.get("tags", {}),
         ignored_fields=ignored,
+        model_package_arn=package,
+        model_kms_key_arn=kms_key,
     )
+
+
+def _optional_str(manifest: dict[str, Any], field: str, what: str, trigger: Trigger) -> str | None:
+    """The field's value when present (a non-empty string), else None."""
+    if field not in manifest:
+        return None
+    value = manifest[field]
+    if not isinstance(value, str) or not value:
+        raise ImportRejected(f'{_where(trigger)}: "{field}" must be {what}, got {json.dumps(value)[:80]}')
+    return value
 
 
 def _where(trigger: Trigger) -> str:

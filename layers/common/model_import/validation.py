@@ -7,9 +7,10 @@ from typing import Any, NamedTuple
 from model_import import bedrock_rules as rules
 from model_import.errors import ImportRejected
 from model_import.inputs import Trigger, parse_input
+from model_import.kinds import KIND_CHECKPOINT, KIND_MODEL_PACKAGE
 from model_import.request import ImportRequest, request_token
 from model_import.settings import ValidateSettings
-from model_import.sources import check_source_uri, require_artifacts
+from model_import.sources import check_kms_key, check_model_package_arn, check_source_uri
 from model_import.tags import PROVENANCE_PREFIX, check_user_tags, merge_tags, provenance_value
 from model_import.text import shorten
 from model_import.trigger_file import read_trigger_file
@@ -18,7 +19,6 @@ from model_import.trigger_file import read_trigger_file
 class Validated(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less cold start (bench/cold_start.py)
     request: ImportRequest
     ignored_fields: tuple[str, ...] = ()
-    list_pages: int = 0
 
 
 def check_model_name(name: str, origin: str, fix: str) -> str:
@@ -36,11 +36,11 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
     parsed = parse_input(event)
     ignored: tuple[str, ...] = ()
     trigger: Trigger | None
-    if parsed.kind == "manual-source":
+    if parsed.kind in ("manual-source", "manual-package"):
         origin = "the manual input"
         trigger = None
         model_name = check_model_name(parsed.model_name or "", origin, 'set "modelName" in the input')
-        source_uri = check_source_uri(parsed.source_uri, settings, origin)
+        source_uri, package_arn, kms_key = parsed.source_uri, parsed.model_package_arn, parsed.model_kms_key_arn
         tags = check_user_tags(parsed.tags, origin)
     else:
         assert parsed.trigger is not None
@@ -56,22 +56,31 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
                 origin + " (model name taken from the folder name)",
                 'set "modelName" in the trigger file, or rename the folder',
             )
-        default_source = f"s3://{trigger.bucket}/{settings.incoming_prefix}{found.folder}/"
-        source_uri = check_source_uri(found.source_uri or default_source, settings, origin)
+        package_arn, kms_key = found.model_package_arn, found.model_kms_key_arn
+        # No source named: the trigger's own folder, which check_source_uri refuses with the ways that work.
+        source_uri = found.source_uri or (None if package_arn else f"s3://{trigger.bucket}/{settings.incoming_prefix}{found.folder}/")
         tags = check_user_tags(found.tags, origin)
-    pages = 0
-    if source_uri.startswith(f"s3://{settings.artifact_bucket}/"):
-        pages = require_artifacts(s3, source_uri, trigger.key if trigger else None, settings.trigger_file_name)
+    if package_arn is not None:
+        kind = KIND_MODEL_PACKAGE
+        package_arn = check_model_package_arn(package_arn, settings, origin)
+    else:
+        kind = KIND_CHECKPOINT
+        source_uri = check_source_uri(source_uri, settings, origin)
+    if kms_key is not None:
+        kms_key = check_kms_key(kms_key, settings, origin)
     defaults = check_user_tags(settings.default_tags, "the stack's DefaultTags parameter")
-    provenance = {PROVENANCE_PREFIX + "source-uri": provenance_value(source_uri)}
+    provenance = {PROVENANCE_PREFIX + "source-uri": provenance_value(source_uri or package_arn or "")}
     if trigger is not None:
         provenance[PROVENANCE_PREFIX + "trigger"] = provenance_value(f"s3://{trigger.bucket}/{trigger.key}")
     provenance[PROVENANCE_PREFIX + "execution"] = provenance_value(execution_arn.rsplit(":", 1)[-1])
     request = ImportRequest(
         model_name=model_name,
-        source_uri=source_uri,
+        source_uri=source_uri if kind == KIND_CHECKPOINT else None,
         tags=merge_tags(defaults, tags, provenance),
         client_request_token=request_token(parsed.trigger, execution_arn),
         trigger=trigger,
+        kind=kind,
+        model_package_arn=package_arn,
+        model_kms_key_arn=kms_key,
     )
-    return Validated(request=request, ignored_fields=ignored, list_pages=pages)
+    return Validated(request=request, ignored_fields=ignored)

@@ -31,6 +31,8 @@ class ValidateSettings:
     allowed_source_prefixes: tuple[str, ...]
     default_tags: dict[str, str]
     max_trigger_bytes: int = 1024 * 1024
+    region: str = ""  # AWS_REGION, which Lambda always sets: model packages must be of this region
+    allowed_model_kms_key_arns: tuple[str, ...] = ()  # keys a request may name as modelKmsKeyArn
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ValidateSettings:
@@ -45,4 +47,6 @@ class ValidateSettings:
             account_id=env_str(env, "ACCOUNT_ID"),
             allowed_source_prefixes=csv_values(env_str(env, "ALLOWED_SOURCE_PREFIXES", "")),
             default_tags=tags,
+            region=env_str(env, "AWS_REGION", ""),
+            allowed_model_kms_key_arns=csv_values(env_str(env, "ALLOWED_MODEL_KMS_KEY_ARNS", "")),
         )

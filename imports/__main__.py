@@ -1,0 +1,3 @@
+from imports.cli import main
+
+raise SystemExit(main())
