@@ -240,6 +240,14 @@ def _() -> None:
     assert _attr("moto.core.utils:get_service_model")("bedrock").service_id.hyphenize() == "bedrock"
 
 
+@seam("moto DynamoDBBackend item writes (put/update/delete/transact_write_items), serialised by sandbox.atomic")
+def _() -> None:
+    from sandbox.atomic import WRITES
+
+    for name in WRITES:
+        assert callable(_attr(f"moto.dynamodb.models:DynamoDBBackend.{name}")), name
+
+
 @pytest.mark.parametrize("name", list(SEAMS), ids=list(SEAMS))
 def test_moto_seam_used_by_the_sandbox_is_still_there(name: str) -> None:
     try:

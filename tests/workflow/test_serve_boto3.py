@@ -24,6 +24,7 @@ class Inbox:
     """Every notification read from the queue so far, by model name (the tests share the server)."""
 
     def __init__(self, served: ServedSandbox) -> None:
+        self.served = served
         self.sqs = served.client("sqs")
         self.url = served.env["SANDBOX_NOTIFICATIONS_QUEUE_URL"]
         self.bodies: list[dict[str, Any]] = []
@@ -47,7 +48,9 @@ class Inbox:
             if all(found.values()):
                 return found
             self.receive()
-        raise AssertionError(f"no notification for {[n for n in names if not found[n]]} after {timeout} s")
+        statuses = sorted(e["status"] for e in executions_of(self.served))
+        raise AssertionError(f"no notification for {[n for n in names if not found[n]]} after {timeout} s; "
+                             f"executions: {statuses}; server: {self.served.stderr()[-1500:]}")
 
 
 @pytest.fixture(scope="module")
