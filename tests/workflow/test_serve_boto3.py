@@ -49,8 +49,9 @@ class Inbox:
                 return found
             self.receive()
         statuses = sorted(e["status"] for e in executions_of(self.served))
+        others = [(b["modelName"], b["outcome"], (b["reason"] or "")[:300]) for b in self.bodies if b["modelName"] not in names]
         raise AssertionError(f"no notification for {[n for n in names if not found[n]]} after {timeout} s; "
-                             f"executions: {statuses}; server: {self.served.stderr()[-1500:]}")
+                             f"executions: {statuses}; other notifications: {others}; server: {self.served.stderr()[-1500:]}")
 
 
 @pytest.fixture(scope="module")
