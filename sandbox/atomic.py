@@ -1,8 +1,13 @@
-"""DynamoDB's conditional writes are atomic on AWS; moto checks the condition, then writes, with
-nothing in between held: two threads can both pass `attribute_not_exists(pk)`. The ledger relies on
-that atomicity (two deliveries of one upload racing to ClaimImportRequest: exactly one wins), and
-under `serve` many requests and executions run at once, so the sandbox serialises moto's item
-writes per backend (reads are untouched).
+"""Two of moto's read-then-write races that AWS does not have, closed for the sandbox, where many
+executions (and, under `serve`, many HTTP clients) run at once:
+
+- DynamoDB's conditional writes are atomic on AWS; moto checks the condition, then writes, with
+  nothing held in between: two threads can both pass `attribute_not_exists(pk)`. The ledger relies
+  on that atomicity (two deliveries of one upload racing to ClaimImportRequest: exactly one wins),
+  so moto's item writes are serialised per backend (reads are untouched).
+- SQS: moto's DeleteMessage rebuilds the queue's message list without the lock SendMessage appends
+  under, so a message sent meanwhile is lost (a notification a subscriber never receives while it
+  deletes the ones it read). DeleteMessage takes that same lock.
 
 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html (a condition is
 evaluated against the item as it is when the write is performed; the write succeeds only if it holds)
@@ -19,6 +24,24 @@ WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 
 
 def install(patcher: Any) -> None:
+    _install_dynamodb(patcher)
+    _install_sqs(patcher)
+
+
+def _install_sqs(patcher: Any) -> None:
+    from moto.sqs.models import Queue
+
+    original = Queue.delete_message
+
+    @functools.wraps(original)
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        with self._messages_lock:  # the Condition add_message appends under (an RLock inside)
+            original(self, receipt_handle)
+
+    patcher.setattr(Queue, "delete_message", delete_message)
+
+
+def _install_dynamodb(patcher: Any) -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
     guard = threading.Lock()

@@ -248,6 +248,13 @@ def _() -> None:
         assert callable(_attr(f"moto.dynamodb.models:DynamoDBBackend.{name}")), name
 
 
+@seam("moto SQS Queue.delete_message rebuilds _messages; add_message appends under _messages_lock")
+def _() -> None:
+    assert _params("moto.sqs.models:Queue.delete_message") == ["self", "receipt_handle"]
+    assert "self._messages = new_messages" in _source("moto.sqs.models:Queue.delete_message")
+    assert "with self._messages_lock:" in _source("moto.sqs.models:Queue.add_message")
+
+
 @pytest.mark.parametrize("name", list(SEAMS), ids=list(SEAMS))
 def test_moto_seam_used_by_the_sandbox_is_still_there(name: str) -> None:
     try:
