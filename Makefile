@@ -39,7 +39,7 @@ SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east
 PY313_MISSING := sam build needs Python 3.13 (the Lambda runtime) and none was found: install it \
 	(pyenv install 3.13.0, or your system's python3.13 package), then run make again
 
-.PHONY: setup demo status test unit lint build security bench bench313 clean lock lock-security smoke python313
+.PHONY: setup demo serve status test unit lint build security bench bench313 clean lock lock-security smoke python313
 
 $(STAMP): requirements/dev.txt
 	$(call install,$(VENV),requirements/dev.txt)
@@ -62,6 +62,9 @@ python313:
 
 demo: $(STAMP) ## Run one import end to end in the offline sandbox
 	$(BIN)/python -m sandbox run --artifacts examples/nova-micro-demo
+
+serve: $(STAMP) ## The sandbox as a local AWS endpoint for the AWS CLI and SDKs (Ctrl-C stops it)
+	$(BIN)/python -m sandbox serve
 
 status: $(STAMP) ## Recent imports of a deployed stack: make status STACK=<stack-name> [ARGS="--since 7d --json"]
 	@test -n "$(STACK)" || { echo "usage: make status STACK=<stack-name> [ARGS=\"--since 7d --outcome FAILED --json\"]" >&2; exit 2; }

@@ -5,7 +5,7 @@
 
 Each figure also runs alone: python -m bench.cold_start, bench.package_size, bench.big_source,
 bench.poll_interval, bench.throughput, bench.sandbox_demo, bench.sandbox_warm, bench.sandbox_concurrent,
-bench.load_throttled, bench.sandbox_memory, bench.lambda_memory, bench.setup_time.
+bench.load_throttled, bench.sandbox_memory, bench.lambda_memory, bench.setup_time, bench.serve.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ FIGURES = {
     "sandbox_memory": ("bench.sandbox_memory", "sandbox peak RSS: the demo, 10/100/500 concurrent uploads"),
     "lambda_memory": ("bench.lambda_memory", "each Lambda's peak memory against its MemorySize"),
     "setup_time": ("bench.setup_time", "fresh-clone set-up of make demo and make test, uv against plain pip"),
+    "serve": ("bench.serve", "python -m sandbox serve over HTTP: start-up, upload to notification (AWS CLI, boto3), 10 concurrent clients"),
 }
 
 
