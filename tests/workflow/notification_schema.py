@@ -9,7 +9,7 @@ from typing import Any
 
 OUTCOMES = {"ACTIVE", "FAILED", "REJECTED", "TIMED_OUT", "ERROR"}
 FIELDS = ["outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason", "trigger", "executionArn", "startedAt",
-          "finishedAt", "importApi", "modelPackageArn"]
+          "finishedAt", "importApi", "modelPackageArn", "queuedSeconds"]
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 
 
@@ -28,6 +28,7 @@ def check(sqs_body: str) -> dict[str, Any]:
         assert _str_or_null(body[name]), (name, body)
     assert body["modelStatus"] in ("Active", "Failed", "Creating", None)
     assert body["importApi"] in ("CreateCustomModel", None)
+    assert body["queuedSeconds"] is None or (isinstance(body["queuedSeconds"], int) and body["queuedSeconds"] >= 0)
     trigger = body["trigger"]
     if trigger is not None:
         assert set(trigger) == {"bucket", "key", "versionId", "sequencer"}
