@@ -10,7 +10,7 @@ from model_import.kinds import IMPORT_APIS, KIND_CHECKPOINT
 
 
 def request_token(trigger: Trigger | None, execution_arn: str) -> str:
-    """The CreateCustomModel clientRequestToken, derived from the trigger's identity.
+    """The clientRequestToken of CreateCustomModel or CreateModelImportJob, derived from the trigger's identity.
 
     The same upload delivered twice (same bucket, key and version-id, or sequencer on an
     unversioned bucket) gives the same token, so Bedrock creates one model. A manual start is
@@ -29,7 +29,7 @@ def request_token(trigger: Trigger | None, execution_arn: str) -> str:
 @dataclass(frozen=True)
 class ImportRequest:
     model_name: str
-    source_uri: str | None  # the escrow S3 URI (KIND_CHECKPOINT), else None
+    source_uri: str | None  # the escrow URI (KIND_CHECKPOINT) or the folder (KIND_OPEN_WEIGHTS), else None
     tags: dict[str, str]
     client_request_token: str
     trigger: Trigger | None

@@ -7,10 +7,11 @@ from typing import Any, NamedTuple
 from model_import import bedrock_rules as rules
 from model_import.errors import ImportRejected
 from model_import.inputs import Trigger, parse_input
-from model_import.kinds import KIND_CHECKPOINT, KIND_MODEL_PACKAGE
+from model_import.kinds import KIND_MODEL_PACKAGE, KIND_OPEN_WEIGHTS
+from model_import.open_weights import check_open_weights_folder
 from model_import.request import ImportRequest, request_token
 from model_import.settings import ValidateSettings
-from model_import.sources import check_kms_key, check_model_package_arn, check_source_uri
+from model_import.sources import check_kms_key, check_model_package_arn, source_kind
 from model_import.tags import PROVENANCE_PREFIX, check_user_tags, merge_tags, provenance_value
 from model_import.text import shorten
 from model_import.trigger_file import read_trigger_file
@@ -57,15 +58,17 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
                 'set "modelName" in the trigger file, or rename the folder',
             )
         package_arn, kms_key = found.model_package_arn, found.model_kms_key_arn
-        # No source named: the trigger's own folder, which check_source_uri refuses with the ways that work.
+        # No source named: the trigger's own folder, an open-weight model uploaded beside it.
         source_uri = found.source_uri or (None if package_arn else f"s3://{trigger.bucket}/{settings.incoming_prefix}{found.folder}/")
         tags = check_user_tags(found.tags, origin)
     if package_arn is not None:
         kind = KIND_MODEL_PACKAGE
         package_arn = check_model_package_arn(package_arn, settings, origin)
     else:
-        kind = KIND_CHECKPOINT
-        source_uri = check_source_uri(source_uri, settings, origin)
+        kind = source_kind(source_uri, settings, origin)
+        if kind == KIND_OPEN_WEIGHTS:
+            # One listing and config.json: what Bedrock's import job would refuse minutes later.
+            check_open_weights_folder(s3, source_uri, origin)
     if kms_key is not None:
         kms_key = check_kms_key(kms_key, settings, origin)
     defaults = check_user_tags(settings.default_tags, "the stack's DefaultTags parameter")
@@ -75,7 +78,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
     provenance[PROVENANCE_PREFIX + "execution"] = provenance_value(execution_arn.rsplit(":", 1)[-1])
     request = ImportRequest(
         model_name=model_name,
-        source_uri=source_uri if kind == KIND_CHECKPOINT else None,
+        source_uri=source_uri if kind != KIND_MODEL_PACKAGE else None,
         tags=merge_tags(defaults, tags, provenance),
         client_request_token=request_token(parsed.trigger, execution_arn),
         trigger=trigger,
