@@ -314,6 +314,9 @@ class EmulatedBedrock:
         self.behaviour = behaviour or BedrockBehaviour()
         self._stores: dict[tuple[str, str], CustomModelStore] = {}
         self._lock = threading.Lock()
+        from sandbox.import_jobs import EmulatedImportJobs
+
+        self.import_jobs = EmulatedImportJobs(self.behaviour)  # Custom Model Import: its own module
 
     def store(self, account_id: str, region: str) -> CustomModelStore:
         with self._lock:
@@ -359,3 +362,4 @@ class EmulatedBedrock:
         patcher.setattr(BedrockResponse, "get_custom_model", get_custom_model)
         patcher.setattr(BedrockResponse, "delete_custom_model", delete_custom_model)
         patcher.setattr(BedrockResponse, "list_custom_models", list_custom_models)
+        self.import_jobs.install(patcher)

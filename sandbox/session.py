@@ -26,6 +26,7 @@ from sandbox import boot
 from sandbox.bedrock import BedrockBehaviour, CustomModelStore, EmulatedBedrock
 from sandbox.clock import DEFAULT_SCALE, Clock
 from sandbox.events import Delivery, EventRouter
+from sandbox.import_jobs import ImportJobStore
 from sandbox.faults import Faults
 from sandbox.logs import HandlerLog
 from sandbox.patches import Patcher
@@ -269,6 +270,11 @@ class Sandbox:
         assert self.emulated_bedrock is not None
         return self.emulated_bedrock.store(boot.ACCOUNT_ID, boot.REGION)
 
+    def import_store(self) -> ImportJobStore:
+        """The emulated Custom Model Import: import jobs and imported models."""
+        assert self.emulated_bedrock is not None
+        return self.emulated_bedrock.import_jobs.store(boot.ACCOUNT_ID, boot.REGION)
+
     def _client(self, service: str) -> Any:
         if service not in self._clients:
             import boto3
@@ -489,13 +495,36 @@ class Sandbox:
         return [message.body for message in self.messages()]
 
     def models(self) -> list[dict[str, Any]]:
-        """The account's custom models, from ListCustomModels (oldest first)."""
+        """The account's custom models (ListCustomModels), then its imported models with the status of
+        the job that made each (ListImportedModels, ListModelImportJobs: an imported model exists only
+        once its job Completed, so a job still running or failed is listed as Creating or Failed).
+        Each entry names the API that imported it (importApi). Oldest first within each."""
         bedrock = self._client("bedrock")
         summaries: list[dict[str, Any]] = []
+        imported: list[dict[str, Any]] = []
+        jobs: list[dict[str, Any]] = []
         with self.faults.suspended():
             for page in bedrock.get_paginator("list_custom_models").paginate(sortOrder="Ascending"):
                 summaries += page.get("modelSummaries", [])
-        return [{"modelName": m["modelName"], "modelArn": m["modelArn"], "modelStatus": m.get("modelStatus")} for m in summaries]
+            for page in bedrock.get_paginator("list_imported_models").paginate(sortOrder="Ascending"):
+                imported += page.get("modelSummaries", [])
+            for page in bedrock.get_paginator("list_model_import_jobs").paginate(sortOrder="Ascending"):
+                jobs += page.get("modelImportJobSummaries", [])
+        models = [
+            {"modelName": m["modelName"], "modelArn": m["modelArn"], "modelStatus": m.get("modelStatus"), "importApi": "CreateCustomModel"}
+            for m in summaries
+        ]
+        models += [
+            {"modelName": m["modelName"], "modelArn": m["modelArn"], "modelStatus": "Active", "importApi": "CreateModelImportJob"}
+            for m in imported
+        ]
+        statuses = {"InProgress": "Creating", "Failed": "Failed"}
+        models += [
+            {"modelName": j["importedModelName"], "modelArn": None, "modelStatus": statuses[j["status"]], "importApi": "CreateModelImportJob"}
+            for j in jobs
+            if j["status"] in statuses
+        ]
+        return models
 
     def _subscribe_queue(self) -> None:
         sqs, sns = self._client("sqs"), self._client("sns")
