@@ -95,7 +95,7 @@ def _architecture(config: dict[str, Any], where: str) -> str:
     ):
         raise ImportRejected(f'{where}: "architectures" must be a list of class names (e.g. ["LlamaForCausalLM"]), got {shorten(json.dumps(architectures), 80)}')
     if not isinstance(model_type, str) or not model_type:
-        shown = f", and \"architectures\" is {architectures}" if architectures else ""
+        shown = f", and \"architectures\" is {shorten(json.dumps(architectures), 80)}" if architectures else ""
         raise ImportRejected(
             f'{where} has no "model_type" string{shown}; Bedrock detects the architecture from it. '
             f"Supported: {rules.supported_list()}"
