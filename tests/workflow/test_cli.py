@@ -56,8 +56,10 @@ def test_json_document_lists_executions_notifications_and_models() -> None:
     assert notification["outcome"] == "ACTIVE" and notification["executionArn"] == execution["executionArn"]
     assert list(notification) == ["outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason",
                                   "trigger", "executionArn", "startedAt", "finishedAt", "importApi",
-                                  "modelPackageArn"]  # fmt: skip
-    assert document["models"] == [{"modelName": "nova-micro-demo", "modelArn": notification["modelArn"], "modelStatus": "Active"}]
+                                  "modelPackageArn", "jobArn"]  # fmt: skip
+    assert document["models"] == [
+        {"modelName": "nova-micro-demo", "modelArn": notification["modelArn"], "modelStatus": "Active", "importApi": "CreateCustomModel"}
+    ]
 
 
 def test_failed_import_exits_1() -> None:
