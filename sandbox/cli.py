@@ -127,13 +127,18 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO, err: TextIO) -> int:
     from sandbox.bedrock import BedrockBehaviour
     from sandbox.faults import Faults
-    from sandbox.session import Sandbox
+    from sandbox.session import Sandbox, registry_group
     from sandbox.timeline import Timeline, notification_lines
 
     started = time.monotonic()
     behaviour = BedrockBehaviour(outcome=args.bedrock, polls=args.polls)
     human = not args.json
-    with Sandbox(bedrock=behaviour, faults=Faults.throttle_bedrock(args.throttle), echo_logs=err if args.verbose else None) as sb:
+    # A Model Registry approval: the stack is deployed as its team would, with the event's group in
+    # ModelPackageGroupNames (which creates the approval rule).
+    group = registry_group(event)
+    parameters = {"ModelPackageGroupNames": group} if group else None
+    faults = Faults.throttle_bedrock(args.throttle)
+    with Sandbox(bedrock=behaviour, faults=faults, parameters=parameters, echo_logs=err if args.verbose else None) as sb:
         if human:
             out.write(f"Sandbox ready in {time.monotonic() - started:.2f} s: stack {sb.stack.name}, bucket {sb.bucket}\n")
         staging = event is not None or execution_input is not None

@@ -359,6 +359,25 @@ class Sandbox:
             s3.put_object(Bucket=bucket, Key=key, Body=body)
             self._escrow_objects[(bucket, key)] = digest
 
+    def register_model_package(self, detail: dict[str, Any]) -> str | None:
+        """Create the approved model package an approval event names in the (moto) Model Registry, as
+        the MLOps team did before approving it: its group, then versions up to the event's. Returns the
+        package's ARN, or None when the event names no usable group and version."""
+        group, version = detail.get("ModelPackageGroupName"), detail.get("ModelPackageVersion")
+        if not isinstance(group, str) or isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 100:
+            return None
+        sagemaker = self._client("sagemaker")
+        with self.faults.suspended():
+            try:
+                sagemaker.create_model_package_group(ModelPackageGroupName=group)
+            except sagemaker.exceptions.ClientError:
+                pass  # it exists already
+            listed = sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]
+            for _ in range(version - len(listed)):
+                sagemaker.create_model_package(ModelPackageGroupName=group, ModelApprovalStatus="Approved")
+            arns = [p["ModelPackageArn"] for p in sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]]
+        return next((arn for arn in arns if arn.endswith(f"/{group}/{version}")), None)
+
     def upload_trigger(self, key: str, body: bytes | str, *, emit: bool = True, repeat: int = 1) -> None:
         """Put the trigger file; with repeat=N its event reaches the bus N times (new ids, same detail)."""
         assert self.router is not None
@@ -370,8 +389,11 @@ class Sandbox:
                 self.router.redeliver(event)
 
     def put_event(self, event: dict[str, Any], repeat: int = 1) -> list[Delivery]:
-        """Put an EventBridge event on the default bus as it is (`repeat` times)."""
+        """Put an EventBridge event on the default bus as it is (`repeat` times). For a SageMaker
+        Model Registry approval, the sandbox plays the registry first: the package it names exists."""
         assert self.router is not None
+        if is_registry_event(event):
+            self.register_model_package(event["detail"])
         deliveries: list[Delivery] = []
         for _ in range(repeat):
             deliveries += self.router.put(event)
@@ -531,6 +553,23 @@ class Sandbox:
         self._queue_url = sqs.create_queue(QueueName=NOTIFICATION_QUEUE)["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+
+def is_registry_event(event: Any) -> bool:
+    return (
+        isinstance(event, dict)
+        and event.get("source") == "aws.sagemaker"
+        and event.get("detail-type") == "SageMaker Model Package State Change"
+        and isinstance(event.get("detail"), dict)
+    )
+
+
+def registry_group(event: Any) -> str | None:
+    """The model package group a Model Registry approval event names, if it is one."""
+    if not is_registry_event(event):
+        return None
+    group = event["detail"].get("ModelPackageGroupName")
+    return group if isinstance(group, str) and group else None
 
 
 def escrow_target(manifest: bytes, account_id: str) -> tuple[str, str] | None:

@@ -68,7 +68,7 @@ def _task_detail(result: Any) -> str:
             return f"{result['modelStatus']} (check {checks})"
         return f"import started: {result.get('modelArn') or result.get('jobArn')}"
     if "modelName" in result and "sourceUri" in result:
-        return f"{result['modelName']} from {result['sourceUri']}"
+        return f"{result['modelName']} from {result['sourceUri'] or result.get('modelPackageArn')}"
     parts = [f"{k}={result[k]}" for k in _DETAIL_KEYS if k in result]
     return _short(", ".join(parts), 90)
 
@@ -173,7 +173,7 @@ class Timeline:
 
 def notification_lines(index: int, total: int, subject: str | None, body: dict[str, Any]) -> list[str]:
     lines = [f"Notification {index}/{total}: {subject or body.get('outcome')}"]
-    for key in ("outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "jobArn", "reason"):
+    for key in ("outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "modelPackageArn", "jobArn", "reason"):
         value = body.get(key)
         if value is not None:
             lines.append(f"  {key:<12} {value}")

@@ -201,14 +201,27 @@ def test_state_machine_may_invoke_exactly_the_functions_its_tasks_run(transforme
     assert allowed == invoked
 
 
-def test_upload_rule_may_only_start_the_state_machine(transformed, state_machine):
+def test_trigger_rules_may_only_start_the_state_machine(transformed, state_machine):
+    """The upload rule and the Model Registry approval rule."""
     rules = [r for r in transformed["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
-    assert len(rules) == 1
-    (target,) = rules[0]["Properties"]["Targets"]
-    (role,) = references(target["RoleArn"])
-    granted = allowed_actions(identity_documents_of_role(transformed, role))
-    assert set(granted) == {"states:StartExecution"}
-    assert all(references(s["Resource"]) == {state_machine.logical_id} for s in granted["states:StartExecution"])
+    assert len(rules) == 2
+    for rule in rules:
+        (target,) = rule["Properties"]["Targets"]
+        assert references(target["Arn"]) == {state_machine.logical_id}
+        (role,) = references(target["RoleArn"])
+        granted = allowed_actions(identity_documents_of_role(transformed, role))
+        assert set(granted) == {"states:StartExecution"}
+        assert all(references(s["Resource"]) == {state_machine.logical_id} for s in granted["states:StartExecution"])
+
+
+def test_the_registry_rule_matches_approvals_of_the_stacks_groups_only(transformed):
+    rule = transformed["Resources"]["ModelPackageApprovedRule"]
+    assert rule["Condition"] == "HasModelPackageGroups"  # ModelPackageGroupNames empty: no rule
+    assert rule["Properties"]["EventPattern"] == {
+        "source": ["aws.sagemaker"],
+        "detail-type": ["SageMaker Model Package State Change"],
+        "detail": {"ModelApprovalStatus": ["Approved"], "ModelPackageGroupName": {"Fn::Split": [",", {"Ref": "ModelPackageGroupNames"}]}},
+    }
 
 
 def test_import_role_may_only_read_model_sources_and_use_the_model_key(transformed):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from model_import import registry
 from model_import.errors import ImportRejected
 from model_import.text import shorten
 
@@ -22,7 +23,7 @@ ACCEPTED_SHAPES = (
     'an S3 "Object Created" EventBridge event for the trigger file; '
     '{"bucket": "<bucket>", "key": "<IncomingPrefix><model-name>/<TriggerFileName>"}; or '
     '{"modelName": "<name>"} with "sourceUri": "s3://customer-escrow-<account>-.../<path>/" or '
-    '"modelPackageArn": "<SageMaker model package ARN>" (optional: "tags", "modelKmsKeyArn")'
+    '"modelPackageArn": "<SageMaker model package ARN>" (optional: "tags", "modelKmsKeyArn"); or a Model Registry approval'
 )
 
 _BUCKET_KEY_FIELDS = {"bucket", "key"}
@@ -47,13 +48,15 @@ class Trigger:
 class ParsedInput(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less cold start (bench/cold_start.py)
     """Either a trigger object to read (`trigger`) or a direct source (`source_uri`)."""
 
-    kind: str  # "s3-event" | "manual-trigger" | "manual-source" | "manual-package"
+    kind: str  # "s3-event" | "manual-trigger" | "manual-source" | "manual-package" | "model-registry"
     trigger: Trigger | None = None
     source_uri: str | None = None
     model_name: str | None = None
     tags: Mapping[str, Any] = MappingProxyType({})  # read-only: one empty mapping shared by every instance
     model_package_arn: str | None = None
     model_kms_key_arn: str | None = None
+    package_group: str | None = None  # model-registry: the package's group (checked against ModelPackageGroupNames)
+    approval_status: str | None = None  # model-registry: ModelApprovalStatus
 
 
 def _reject(problem: str) -> ImportRejected:
@@ -74,7 +77,9 @@ def parse_input(event: Any) -> ParsedInput:
     """Classify an execution input, or raise ImportRejected saying which shapes are accepted."""
     if not isinstance(event, dict):
         raise _reject(f"the execution input must be a JSON object, got {_describe(event)}")
-    if "detail-type" in event or event.get("source") == "aws.s3":
+    if "detail-type" in event or event.get("source") in ("aws.s3", registry.SOURCE):
+        if event.get("source") == registry.SOURCE and event.get("detail-type") == registry.DETAIL_TYPE:
+            return _parse_registry(event)
         return _parse_eventbridge(event)
     if "Records" in event:
         raise _reject(
@@ -148,7 +153,7 @@ def _parse_eventbridge(event: dict[str, Any]) -> ParsedInput:
     if source != "aws.s3" or detail_type != "Object Created":
         raise _reject(
             f'this EventBridge event is source {_describe(source)}, detail-type {_describe(detail_type)}; '
-            'only "aws.s3" "Object Created" events start an import'
+            f'only "aws.s3" "Object Created" and "{registry.SOURCE}" "{registry.DETAIL_TYPE}" events start an import'
         )
     detail = event.get("detail")
     if not isinstance(detail, dict):
@@ -167,4 +172,18 @@ def _parse_eventbridge(event: dict[str, Any]) -> ParsedInput:
             version_id=version_id if isinstance(version_id, str) and version_id else None,
             sequencer=sequencer if isinstance(sequencer, str) and sequencer else None,
         ),
+    )
+
+
+def _parse_registry(event: dict[str, Any]) -> ParsedInput:
+    parsed = registry.parse_detail(event.get("detail"))
+    if isinstance(parsed, str):
+        raise _reject(f"this SageMaker Model Package State Change event is malformed: {parsed}")
+    arn, group, version, status = parsed
+    return ParsedInput(
+        kind="model-registry",
+        model_package_arn=arn,
+        model_name=registry.model_name(group, version),
+        package_group=group,
+        approval_status=status,
     )

@@ -33,11 +33,32 @@ def check_model_name(name: str, origin: str, fix: str) -> str:
     )
 
 
+def check_registry_approval(parsed: Any, settings: ValidateSettings, origin: str) -> None:
+    """Only an approval, and only of a group the stack imports (its rule filters the same; a manual
+    start with such an event is checked here too)."""
+    if parsed.approval_status != "Approved":
+        raise ImportRejected(f"{origin}: ModelApprovalStatus is {parsed.approval_status!r}; only Approved model packages are imported")
+    if parsed.package_group not in settings.model_package_group_names:
+        allowed = ", ".join(settings.model_package_group_names) or "none"
+        raise ImportRejected(
+            f"{origin}: the model package group {parsed.package_group!r} is not one of the stack's ModelPackageGroupNames "
+            f"({allowed}); add it to that parameter to import its approved packages"
+        )
+
+
 def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any) -> Validated:
     parsed = parse_input(event)
     ignored: tuple[str, ...] = ()
     trigger: Trigger | None
-    if parsed.kind in ("manual-source", "manual-package"):
+    approved_package = None
+    if parsed.kind == "model-registry":
+        trigger = None
+        origin = f"the Model Registry approval of {parsed.model_package_arn}"
+        check_registry_approval(parsed, settings, origin)
+        approved_package = parsed.model_package_arn
+        model_name = check_model_name(parsed.model_name or "", origin, "rename the model package group")
+        source_uri, package_arn, kms_key, tags = None, parsed.model_package_arn, None, {}
+    elif parsed.kind in ("manual-source", "manual-package"):
         origin = "the manual input"
         trigger = None
         model_name = check_model_name(parsed.model_name or "", origin, 'set "modelName" in the input')
@@ -80,7 +101,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         model_name=model_name,
         source_uri=source_uri if kind != KIND_MODEL_PACKAGE else None,
         tags=merge_tags(defaults, tags, provenance),
-        client_request_token=request_token(parsed.trigger, execution_arn),
+        client_request_token=request_token(parsed.trigger, execution_arn, approved_package),
         trigger=trigger,
         kind=kind,
         model_package_arn=package_arn,
