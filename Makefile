@@ -1,4 +1,5 @@
-# Every target sets itself up: a fresh machine needs only python3 (3.11+) and make.
+# Every target sets itself up: a fresh machine needs python3 (3.11+) and make; `make test` and
+# `make build` also need Python 3.13, the Lambda runtime's, for sam build (see python313 below).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -11,9 +12,12 @@ SCAN_DIR := build/security
 CHECKOV_ENV := CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE
 # sam build uses the Lambda's Python (3.13) when pyenv has it, else whatever python3.13 is on PATH.
 PY313 := $(shell pyenv prefix 3.13.0 2>/dev/null)
+PY313_FOUND := $(or $(PY313),$(shell command -v python3.13 2>/dev/null))
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(if $(PY313),PATH="$(PY313)/bin:$$PATH")
+PY313_MISSING := sam build needs Python 3.13 (the Lambda runtime) and none was found: install it \
+	(pyenv install 3.13.0, or your system's python3.13 package), then run make again
 
-.PHONY: setup demo status test unit lint build security bench clean lock lock-security smoke
+.PHONY: setup demo status test unit lint build security bench clean lock lock-security smoke python313
 
 $(STAMP): requirements/dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +31,10 @@ $(SEC_STAMP): requirements/security.txt
 
 setup: $(STAMP)
 
+# One line, before anything is installed, instead of a failing sam build deep inside `make test`.
+python313:
+	$(if $(PY313_FOUND),@true,$(error $(PY313_MISSING)))
+
 demo: $(STAMP) ## Run one import end to end in the offline sandbox
 	$(BIN)/python -m sandbox run --artifacts examples/nova-micro-demo
 
@@ -34,14 +42,14 @@ status: $(STAMP) ## Recent imports of a deployed stack: make status STACK=<stack
 	@test -n "$(STACK)" || { echo "usage: make status STACK=<stack-name> [ARGS=\"--since 7d --outcome FAILED --json\"]" >&2; exit 2; }
 	$(BIN)/python -m imports list --stack "$(STACK)" $(ARGS)
 
-test: $(STAMP) security ## Every check: checkov, lint, template, unit, handler and workflow tests
+test: python313 $(STAMP) security ## Every check: checkov, lint, template, unit, handler and workflow tests
 	$(SAM_ENV) $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 	$(SAM_ENV) $(BIN)/sam validate --lint
 
-build: $(STAMP) ## sam build with the Lambda runtime's Python (3.13)
+build: python313 $(STAMP) ## sam build with the Lambda runtime's Python (3.13)
 	$(SAM_ENV) $(BIN)/sam build
 
 security: $(STAMP) $(SEC_STAMP) ## checkov on template.yaml and on its SAM-transformed form: no failed check

@@ -2,12 +2,15 @@
 DeleteCustomModel, patched into moto's Bedrock (moto 5.2.5 has no CreateCustomModel, and its
 GetCustomModel has no modelStatus).
 
-It answers like the service: the request members' patterns and lengths (from the same
-model_import.bedrock_rules the workflow checks with, so the rules live once) as a
-ValidationException listing every violation; at most 50 tags; a name already taken as a
-ConflictException; a repeated clientRequestToken returns the first call's result without
-error. A model starts Creating and reaches its final status on the Nth GetCustomModel
-(BedrockBehaviour.polls): Active, Failed with a failureMessage, or never ("stuck").
+It answers like the service, from AWS's data rather than the workflow's beliefs: every request
+is first checked against its operation's shapes in botocore's service model (service_model.py),
+then against the documented rules beyond the shapes (bedrock_contract.py, each with a stable id
+in EMULATOR_RULES): one model source; an S3 source in the caller's Amazon-managed escrow bucket,
+with a role; a model package in the caller's account and region that exists in moto's SageMaker;
+tag rules. A name already taken is a ConflictException; a repeated clientRequestToken returns the
+first call's result without error. A model starts Creating and reaches its final status on the
+Nth GetCustomModel (BedrockBehaviour.polls): Active, Failed with a failureMessage, or never
+("stuck"); an S3 source holding no objects is accepted and then Failed.
 Imported model ARNs have the service's shape: custom-model/imported/<12 lowercase alnum>.
 """
 
@@ -19,10 +22,17 @@ import re
 import secrets
 import string
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
+
+from botocore import xform_name
+
+from sandbox import bedrock_contract as contract
+from sandbox import service_model
+from sandbox.bedrock_contract import EMULATOR_RULES, Rule
+
+__all__ = ["EMULATOR_RULES", "BedrockBehaviour", "CustomModelStore", "EmulatedBedrock", "Rule"]
 
 OUTCOMES = ("active", "failed", "stuck")
 DEFAULT_FAILURE_MESSAGE = (
@@ -30,12 +40,6 @@ DEFAULT_FAILURE_MESSAGE = (
     "Check that it points at the checkpoint folder of a SageMaker training job."
 )
 _FINAL_STATUS = {"active": "Active", "failed": "Failed", "stuck": "Creating"}
-_IDENTIFIER_RE = re.compile(
-    r"arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/((imported)|([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}))"
-    r"(([:][a-z0-9-]{1,63}){0,2})?/[a-z0-9]{12})|(:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})"
-    r"([:][a-z0-9-]{1,63}){0,2})))|(([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))"
-    r"|(([0-9a-zA-Z][_-]?)+)"
-)
 
 
 @dataclass
@@ -113,8 +117,9 @@ def _iso(moment: datetime) -> str:
 class CustomModelStore:
     """The custom models of one account and region."""
 
-    def __init__(self, account_id: str, region: str, behaviour: BedrockBehaviour) -> None:
+    def __init__(self, account_id: str, region: str, behaviour: BedrockBehaviour, restricted_packages: set[str] | None = None) -> None:
         self.account_id = account_id
+        self.restricted_packages = restricted_packages if restricted_packages is not None else set()
         self.region = region
         self.behaviour = behaviour
         self.models: dict[str, EmulatedModel] = {}  # by name
@@ -123,75 +128,26 @@ class CustomModelStore:
         self.created: list[str] = []  # the name of each model CreateCustomModel made, in order
         self.replays: list[str] = []  # names answered from a repeated clientRequestToken (no new model)
         self.conflicts: list[str] = []  # names refused with ConflictException (already taken)
+        self.refusals: list[tuple[str, str | None]] = []  # (EMULATOR_RULES id, modelName) of each refused request
         self._lock = threading.Lock()
-
-    # ---------------------------------------------------------------- validation
-
-    @staticmethod
-    def _violations(request: dict[str, Any]) -> list[str]:
-        from model_import import bedrock_rules as rules
-
-        problems: list[str] = []
-
-        def check(path: str, value: Any, pattern: re.Pattern[str] | None, max_len: int | None, min_len: int = 1) -> None:
-            if not isinstance(value, str):
-                return
-            if len(value) < min_len:
-                problems.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min_len}")
-            if max_len is not None and len(value) > max_len:
-                problems.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max_len}")
-            if pattern is not None and pattern.fullmatch(value) is None:
-                problems.append(
-                    f"Value '{value}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern.pattern}"
-                )
-
-        check("modelName", request.get("modelName"), rules.MODEL_NAME_RE, rules.MODEL_NAME_MAX)
-        source = (request.get("modelSourceConfig") or {}).get("s3DataSource") or {}
-        check("modelSourceConfig.s3DataSource.s3Uri", source.get("s3Uri"), rules.S3_URI_RE, rules.S3_URI_MAX)
-        check("roleArn", request.get("roleArn"), rules.ROLE_ARN_RE, 2048, min_len=0)
-        check("modelKmsKeyArn", request.get("modelKmsKeyArn"), rules.KMS_KEY_ARN_RE, 2048)
-        check("clientRequestToken", request.get("clientRequestToken"), rules.TOKEN_RE, rules.TOKEN_MAX)
-        tags = request.get("modelTags") or []
-        if len(tags) > 200:
-            problems.append("Value at 'modelTags' failed to satisfy constraint: Member must have length less than or equal to 200")
-        for index, tag in enumerate(tags, start=1):
-            check(f"modelTags.{index}.member.key", tag.get("key"), rules.TAG_RE, rules.TAG_KEY_MAX)
-            check(f"modelTags.{index}.member.value", tag.get("value"), rules.TAG_RE, rules.TAG_VALUE_MAX, min_len=0)
-        return problems
-
-    @staticmethod
-    def _validation_error(problems: list[str]) -> BedrockError:
-        count = len(problems)
-        noun = "error" if count == 1 else "errors"
-        return BedrockError("ValidationException", f"{count} validation {noun} detected: " + "; ".join(problems))
 
     # ---------------------------------------------------------------- operations
 
-    def create(self, request: dict[str, Any]) -> dict[str, Any]:
-        from model_import import bedrock_rules as rules
+    def refuse(self, broken: contract.Broken, name: str | None) -> BedrockError:
+        self.refusals.append((broken.rule.id, name))
+        status = 404 if broken.rule.error == "ResourceNotFoundException" else 400
+        return BedrockError(broken.rule.error, broken.message, status=status)
 
-        problems = self._violations(request)
+    def create(self, params: dict[str, Any]) -> dict[str, Any]:
+        """CreateCustomModel, on a request that already meets its input shape."""
+        name = params["modelName"]
+        problems = contract.create_custom_model_problems(params, self.account_id, self.region)
         if problems:
-            raise self._validation_error(problems)
-        has_s3 = bool(request.get("modelSourceConfig"))
-        has_package = bool(request.get("customModelDataSource"))
-        if has_s3 == has_package:
-            raise BedrockError("ValidationException", "Provide exactly one of modelSourceConfig or customModelDataSource.")
-        source = (request["modelSourceConfig"].get("s3DataSource") or {}).get("s3Uri") if has_s3 else None
-        if has_s3 and not source:
-            raise BedrockError("ValidationException", "modelSourceConfig.s3DataSource.s3Uri is required.")
-        if has_s3 and not request.get("roleArn"):
-            raise BedrockError("ValidationException", "roleArn is required when the model source is in Amazon S3.")
-        tags = list(request.get("modelTags") or [])
-        if len(tags) > rules.MAX_TAGS:
-            raise BedrockError(
-                "ValidationException",
-                f"The request has {len(tags)} tags; you can add at most {rules.MAX_TAGS} tags per resource.",
-            )
-        if len({t.get("key") for t in tags}) != len(tags):
-            raise BedrockError("ValidationException", "Tag keys must be unique.")
-        name = request["modelName"]
-        token = request.get("clientRequestToken")
+            raise self.refuse(problems[0], name)
+        source = (params.get("modelSourceConfig") or {}).get("s3DataSource", {}).get("s3Uri")
+        package = (params.get("customModelDataSource") or {}).get("modelPackageArnDataSource", {}).get("modelPackageArn")
+        tags = list(params.get("modelTags") or [])
+        token = params.get("clientRequestToken")
         with self._lock:
             self.calls.append("CreateCustomModel")
             if token and token in self.tokens:
@@ -199,82 +155,78 @@ class CustomModelStore:
                 return {"modelArn": self.tokens[token]}  # idempotent: the first call's result
             if name in self.models:
                 self.conflicts.append(name)
-                raise BedrockError("ConflictException", f"A custom model with the name {name} already exists.")
+                raise self.refuse(
+                    contract.Broken(contract.NAME_TAKEN, f"A custom model with the name {name} already exists."), name
+                )
+            if package and not contract.model_package_exists(self.account_id, self.region, package):
+                message = f"The model package {package} was not found. Check the ARN and try again."
+                raise self.refuse(contract.Broken(contract.MODEL_PACKAGE_EXISTS, message), name)
+            if package and package not in self.restricted_packages:
+                message = (
+                    f"The model package {package} is not of the restricted type: create it with "
+                    "ManagedStorageType=Restricted."
+                )
+                raise self.refuse(contract.Broken(contract.MODEL_PACKAGE_RESTRICTED, message), name)
+            behaviour = self.behaviour.for_model(name)
+            if source and not contract.s3_prefix_has_objects(self.account_id, source):
+                # AWS accepts the request and fails the import: Failed where it would have finished.
+                behaviour = replace(behaviour, per_model={}, failure_message=contract.empty_source_message(source))
+                if behaviour.outcome == "active":
+                    behaviour.outcome = "failed"
             arn = f"arn:aws:bedrock:{self.region}:{self.account_id}:custom-model/imported/{_model_id()}"
             self.models[name] = EmulatedModel(
                 name=name,
                 arn=arn,
-                source_uri=source,
-                role_arn=request.get("roleArn"),
-                kms_key_arn=request.get("modelKmsKeyArn"),
+                source_uri=source or package,
+                role_arn=params.get("roleArn"),
+                kms_key_arn=params.get("modelKmsKeyArn"),
                 tags=tags,
                 token=token,
                 created=datetime.now(UTC),
-                behaviour=self.behaviour.for_model(name),
+                behaviour=behaviour,
             )
             if token:
                 self.tokens[token] = arn
             self.created.append(name)
             return {"modelArn": arn}
 
-    def _find(self, identifier: str | None) -> EmulatedModel:
-        identifier = unquote(identifier or "")
-        if not identifier or len(identifier) > 2048 or _IDENTIFIER_RE.fullmatch(identifier) is None:
-            raise self._validation_error(
-                [f"Value '{identifier}' at 'modelIdentifier' failed to satisfy constraint: Member must satisfy regular expression pattern: {_IDENTIFIER_RE.pattern}"]
-            )
+    def _find(self, identifier: str) -> EmulatedModel:
         for model in self.models.values():
             if identifier in (model.name, model.arn):
                 return model
         raise BedrockError("ResourceNotFoundException", f"Could not find the model {identifier}.", status=404)
 
-    def get(self, identifier: str | None) -> dict[str, Any]:
+    def get(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             self.calls.append("GetCustomModel")
-            model = self._find(identifier)
+            model = self._find(params["modelIdentifier"])
             model.check()
             return model.describe()
 
-    def delete(self, identifier: str | None) -> dict[str, Any]:
+    def delete(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             self.calls.append("DeleteCustomModel")
-            model = self._find(identifier)
+            model = self._find(params["modelIdentifier"])
             del self.models[model.name]
             return {}
 
     def list(self, params: dict[str, Any]) -> dict[str, Any]:
-        def one(name: str) -> str | None:
-            value = params.get(name)
-            return value[0] if isinstance(value, list) else value
-
         with self._lock:
             self.calls.append("ListCustomModels")
             models = list(self.models.values())
-        name_contains, status = one("nameContains"), one("modelStatus")
-        problems = []
-        if status is not None and status not in ("Active", "Creating", "Failed"):
-            problems.append(f"Value '{status}' at 'modelStatus' failed to satisfy constraint: Member must satisfy enum value set: [Active, Creating, Failed]")
-        sort_order = one("sortOrder") or "Descending"
-        if sort_order not in ("Ascending", "Descending"):
-            problems.append(f"Value '{sort_order}' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [Ascending, Descending]")
-        sort_by = one("sortBy") or "CreationTime"
-        if sort_by != "CreationTime":
-            problems.append(f"Value '{sort_by}' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [CreationTime]")
-        max_results = int(one("maxResults") or 1000)
-        if not 1 <= max_results <= 1000:
-            problems.append(f"Value '{max_results}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000")
-        if problems:
-            raise self._validation_error(problems)
+        name_contains, status = params.get("nameContains"), params.get("modelStatus")
+        sort_order = params.get("sortOrder") or "Descending"
+        max_results = params.get("maxResults") or 1000
         if name_contains:
             models = [m for m in models if name_contains in m.name]
         if status:
             models = [m for m in models if m.status == status]
         for bound, keep in (("creationTimeBefore", lambda m, t: m.created < t), ("creationTimeAfter", lambda m, t: m.created > t)):
-            if one(bound):
-                moment = datetime.fromisoformat(str(one(bound)))
+            if params.get(bound) is not None:
+                moment = _moment(params[bound])
                 models = [m for m in models if keep(m, moment)]
         models.sort(key=lambda m: m.created, reverse=sort_order == "Descending")
-        start = _decode_token(one("nextToken"))
+        start = _decode_token(params.get("nextToken"))
         page = models[start : start + max_results]
         body: dict[str, Any] = {
             "modelSummaries": [
@@ -298,6 +250,12 @@ def _model_id() -> str:
     return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(12))
 
 
+def _moment(value: Any) -> datetime:
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
 def _decode_token(token: str | None) -> int:
     if not token:
         return 0
@@ -314,52 +272,95 @@ class EmulatedBedrock:
         self.behaviour = behaviour or BedrockBehaviour()
         self._stores: dict[tuple[str, str], CustomModelStore] = {}
         self._lock = threading.Lock()
+        # ARNs of SageMaker model packages created with ManagedStorageType=Restricted (moto keeps no such field)
+        self.restricted_packages: set[str] = set()
         from sandbox.import_jobs import EmulatedImportJobs
 
-        self.import_jobs = EmulatedImportJobs(self.behaviour)  # Custom Model Import: its own module
+        self.import_jobs = EmulatedImportJobs(self.behaviour)  # Custom Model Import: its own module and store
 
     def store(self, account_id: str, region: str) -> CustomModelStore:
         with self._lock:
             key = (account_id, region)
             if key not in self._stores:
-                self._stores[key] = CustomModelStore(account_id, region, self.behaviour)
+                self._stores[key] = CustomModelStore(account_id, region, self.behaviour, self.restricted_packages)
             return self._stores[key]
+
+    def handle(self, operation: str, account_id: str, region: str, request: dict[str, Any]) -> tuple[int, dict[str, str], str]:
+        """One request to an emulated operation: (status, headers, body). The input is checked
+        against the operation's shapes in botocore's service model before the store sees it."""
+        from sandbox.import_jobs import IMPORT_OPERATIONS
+
+        store = self.import_jobs.store(account_id, region) if operation in IMPORT_OPERATIONS else self.store(account_id, region)
+        try:
+            try:
+                params = service_model.request_params(operation, **request)
+            except ValueError:
+                raise BedrockError("ValidationException", "The request body is not valid JSON.") from None
+            problems = service_model.violations(operation, params)
+            if problems:
+                store.refusals.append((contract.SERVICE_MODEL.id, params.get("modelName")))
+                raise BedrockError("ValidationException", service_model.validation_message(problems))
+            # the tag rules hold for every TagList member of any operation (modelTags, jobTags, tags...)
+            tag_problems = contract.tag_problems(service_model.input_shape(operation), params)
+            if tag_problems:
+                raise store.refuse(tag_problems[0], params.get("modelName"))
+            status = service_model.service_model().operation_model(operation).http.get("responseCode", 200)
+            body = getattr(store, {**OPERATIONS, **IMPORT_OPERATIONS}[operation])(params)
+            # moto takes the status from the "status" header
+            return status, {"Content-Type": "application/json", "status": str(status)}, json.dumps(body)
+        except BedrockError as err:
+            return err.response()
 
     def install(self, patcher: Any) -> None:
         from moto.bedrock.responses import BedrockResponse
 
         emulator = self
 
-        def serve(response: Any, call: Any, status: int = 200) -> tuple[int, dict[str, str], str]:
-            store = emulator.store(response.current_account, response.region)
-            try:
-                # moto takes the status from the "status" header
-                return status, {"Content-Type": "application/json", "status": str(status)}, json.dumps(call(store))
-            except BedrockError as err:
-                return err.response()
+        def method(operation: str) -> Any:
+            def serve(response: Any) -> Any:
+                request = {
+                    "body": response.body,
+                    "uri": getattr(response, "uri_match", None) or _uri_labels(operation, response.path),
+                    "query": {k: v for k, v in response.querystring.items()},
+                    "headers": dict(response.headers or {}),
+                }
+                return emulator.handle(operation, response.current_account, response.region, request)
 
-        def identifier(response: Any) -> str | None:
-            uri = getattr(response, "uri_match", None) or {}
-            return uri.get("modelIdentifier") or response.path.split("/custom-models/", 1)[-1]
+            return serve
 
-        def create_custom_model(self: Any) -> Any:
-            try:
-                request = json.loads(self.body or "{}")
-            except ValueError:
-                return BedrockError("ValidationException", "The request body is not valid JSON.").response()
-            return serve(self, lambda store: store.create(request), status=202)
+        from moto.sagemaker.responses import SageMakerResponse
 
-        def get_custom_model(self: Any) -> Any:
-            return serve(self, lambda store: store.get(identifier(self)))
+        create_model_package = SageMakerResponse.create_model_package
 
-        def delete_custom_model(self: Any) -> Any:
-            return serve(self, lambda store: store.delete(identifier(self)))
+        def create_restricted_aware_model_package(self: Any) -> Any:
+            result = create_model_package(self)
+            if self._get_param("ManagedStorageType") == "Restricted":
+                emulator.restricted_packages.add(result.result["ModelPackageArn"])
+            return result
 
-        def list_custom_models(self: Any) -> Any:
-            return serve(self, lambda store: store.list(dict(self.querystring)))
+        patcher.setattr(SageMakerResponse, "create_model_package", create_restricted_aware_model_package)
+        from sandbox.import_jobs import IMPORT_OPERATIONS
 
-        patcher.setattr(BedrockResponse, "create_custom_model", create_custom_model, must_exist=False)  # moto 5.2.5 lacks it
-        patcher.setattr(BedrockResponse, "get_custom_model", get_custom_model)
-        patcher.setattr(BedrockResponse, "delete_custom_model", delete_custom_model)
-        patcher.setattr(BedrockResponse, "list_custom_models", list_custom_models)
-        self.import_jobs.install(patcher)
+        for operation in {**OPERATIONS, **IMPORT_OPERATIONS}:
+            name = xform_name(operation)
+            # moto 5.2.5 lacks some (CreateCustomModel); the others it has replace.
+            patcher.setattr(BedrockResponse, name, method(operation), must_exist=hasattr(BedrockResponse, name))
+
+
+# The operations the emulator serves, and the CustomModelStore method serving each (it gets the
+# request's members, already valid against the operation's input shape and the tag rules). An
+# operation added here is validated from botocore's service model with no further code.
+OPERATIONS = {
+    "CreateCustomModel": "create",
+    "GetCustomModel": "get",
+    "DeleteCustomModel": "delete",
+    "ListCustomModels": "list",
+}
+
+
+def _uri_labels(operation: str, path: str) -> dict[str, str]:
+    """The URI labels of a request path, read with the operation's requestUri template."""
+    template = service_model.service_model().operation_model(operation).http["requestUri"].split("?", 1)[0]
+    pattern = re.sub(r"\\{(\w+)(?:\\\+)?\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template))
+    found = re.fullmatch(pattern, path.split("?", 1)[0])
+    return found.groupdict() if found else {}

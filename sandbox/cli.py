@@ -17,6 +17,10 @@ from typing import Any, NoReturn, TextIO
 
 EXIT_OK, EXIT_NOT_ACTIVE, EXIT_USAGE = 0, 1, 2
 RUN_TIMEOUT_SECONDS = 600.0
+REPEAT_MAX = 100  # EventBridge redelivers a few times, not thousands; more would only run for hours
+# Far above what AWS takes (StartExecution: 256 KiB, PutEvents: 1 MB), so even a pretty-printed file
+# fits; a bound so that --input /dev/zero ends with a line, not with the machine's memory.
+JSON_FILE_MAX_BYTES = 8 * 1024 * 1024
 
 
 class UsageError(Exception):
@@ -42,10 +46,25 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {_shown(text)}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _repeat(text: str) -> int:
+    value = _positive(text)
+    if value > REPEAT_MAX:
+        raise argparse.ArgumentTypeError(f"must be at most {REPEAT_MAX}, got {value}")
+    return value
+
+
+def _shown(text: str) -> str:
+    """A name or value as one printable line, whatever bytes it holds (a file name need not be UTF-8)."""
+    shown = "".join(
+        f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else c if c.isprintable() else repr(c)[1:-1] for c in text
+    )
+    return f"'{shown}'"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model-name", metavar="NAME", help="the folder name under incoming/ (default: DIR's base name)")
     run.add_argument("--event", metavar="FILE", type=Path, help="put this EventBridge event on the default bus as it is")
     run.add_argument("--input", metavar="FILE", type=Path, help="start an execution with this input (as the console does)")
-    run.add_argument("--repeat", metavar="N", type=_positive, default=1, help="deliver the same trigger N times (default 1)")
+    run.add_argument("--repeat", metavar="N", type=_repeat, default=1, help=f"deliver the same trigger N times (default 1, at most {REPEAT_MAX})")
     run.add_argument("--bedrock", choices=("active", "failed", "stuck"), default="active", help="what the emulated Bedrock does")
     run.add_argument("--polls", metavar="N", type=_positive, default=2, help="status checks until the model leaves Creating (default 2)")
     run.add_argument("--throttle", metavar="P", type=_fraction, default=0.0, help="answer this fraction of Bedrock calls with ThrottlingException")
@@ -70,17 +89,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _strict_json() -> Any:
+    """The pipeline's own strict JSON parser (layers/common/model_import/strict_json.py), loaded by
+    path: the layer is on sys.path only once the sandbox has deployed the stack."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "layers" / "common" / "model_import" / "strict_json.py"
+    spec = importlib.util.spec_from_file_location("sandbox._strict_json", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _read_json(path: Path, what: str) -> Any:
+    shown = _shown(str(path))[1:-1]
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as handle:
+            data = handle.read(JSON_FILE_MAX_BYTES + 1)
     except OSError as err:
-        raise UsageError(f"cannot read the {what} file {path}: {err.strerror or err}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"the {what} file {path} is not UTF-8 text") from None
+        raise UsageError(f"cannot read the {what} file {shown}: {err.strerror or err}") from None
+    if len(data) > JSON_FILE_MAX_BYTES:
+        raise UsageError(f"the {what} file {shown} is larger than {JSON_FILE_MAX_BYTES // (1024 * 1024)} MiB; "
+                         "AWS takes at most 256 KiB as an execution input and 1 MB as an event")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise UsageError(f"the {what} file {path} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"the {what} file {shown} is not UTF-8 text") from None
+    strict = _strict_json()
+    try:
+        return strict.loads(text)
+    except strict.StrictJsonError as err:
+        raise UsageError(f"the {what} file {shown} {err}") from None
+
+
+def _check_folder_name(name: str, option: str) -> None:
+    """A model folder name that can be one S3 key segment, or UsageError saying why not."""
+    if not name:
+        raise UsageError(f"{option} '' is empty; give a model name such as 'my-model'")
+    if "/" in name or name in (".", ".."):
+        raise UsageError(f"{option} {_shown(name)}: must be one folder name, without '/' and not '.' or '..'")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{option} {_shown(name)}: is not valid UTF-8; S3 keys are UTF-8 text") from None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        raise UsageError(f"{option} {_shown(name)}: holds a control character; give a model name such as 'my-model'")
 
 
 def _check(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -99,14 +153,31 @@ def _check(args: argparse.Namespace) -> tuple[Any, Any]:
                 with path.open("rb"):
                     pass
         except OSError as err:
-            raise UsageError(f"--artifacts {args.artifacts}: cannot read {err.filename}: {err.strerror}") from None
-        name = args.model_name or args.artifacts.resolve().name
-        if not name or "/" in name:
-            raise UsageError(f"--model-name {name!r}: must be one folder name, without '/'")
+            raise UsageError(f"--artifacts {_shown(str(args.artifacts))}: cannot read {_shown(str(err.filename))}: {err.strerror}") from None
+        for path in files:
+            relative = path.relative_to(args.artifacts).as_posix()
+            try:
+                relative.encode("utf-8")
+            except UnicodeEncodeError:
+                raise UsageError(
+                    f"--artifacts {_shown(str(args.artifacts))}: the file name {_shown(relative)} is not valid UTF-8; "
+                    "S3 keys are UTF-8 text: rename the file"
+                ) from None
+        if args.model_name is not None:
+            _check_folder_name(args.model_name, "--model-name")
+        else:
+            _check_folder_name(args.artifacts.resolve().name, f"--artifacts {_shown(str(args.artifacts))}: the folder name")
     event = _read_json(args.event, "event") if args.event is not None else None
     if args.event is not None and not isinstance(event, dict):
         raise UsageError(f"the event file {args.event} must hold one JSON object (an EventBridge event)")
     execution_input = _read_json(args.input, "input") if args.input is not None else None
+    if args.input is not None:
+        from sandbox import limits
+
+        size = limits.input_size(json.dumps(execution_input))
+        if size > limits.EXECUTION_INPUT_MAX_BYTES:  # refused before the sandbox starts, with AWS's words
+            raise UsageError(f"StartExecution would refuse the input file {_shown(str(args.input))[1:-1]} ({size} bytes): "
+                             f"ValidationException: {limits.INPUT_TOO_LARGE}")
     return event, execution_input
 
 
@@ -141,7 +212,7 @@ def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO,
     with Sandbox(bedrock=behaviour, faults=faults, parameters=parameters, echo_logs=err if args.verbose else None) as sb:
         if human:
             out.write(f"Sandbox ready in {time.monotonic() - started:.2f} s: stack {sb.stack.name}, bucket {sb.bucket}\n")
-        staging = event is not None or execution_input is not None
+        staging = args.event is not None or args.input is not None  # an input of null is still the input
         acting = time.monotonic()
         if args.artifacts is not None:
             keys = sb.upload_folder(args.artifacts, args.model_name, emit=not staging, repeat=args.repeat)
@@ -150,9 +221,11 @@ def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO,
                 out.write(f"{how} {len(keys)} files to s3://{sb.bucket}/{keys[-1].rsplit('/', 1)[0]}/ (trigger file last)\n")
         if event is not None:
             sb.put_event(event, repeat=args.repeat)
-        if execution_input is not None:
-            for _ in range(args.repeat):
-                sb.start_execution(execution_input)
+        if args.input is not None:
+            refused = _start_all(sb, execution_input, args)
+            if refused:
+                err.write(f"python -m sandbox: error: {refused}\n")
+                return EXIT_USAGE
         timeline = Timeline(out, json.loads(_definition(sb)), sb.clock.scale, acting) if human else None
         deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
         while True:
@@ -167,18 +240,65 @@ def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO,
         models = sb.models()
         ok = bool(executions) and bool(messages) and all(m.body.get("outcome") == "ACTIVE" for m in messages)
         if human:
-            if not executions:
+            refused = [d for d in sb.router.deliveries if d.rule and d.error]
+            for delivery in refused:  # the rule matched, its target did not start: EventBridge dead-letters the event
+                out.write(f"Rule {delivery.rule} matched, but starting the state machine failed: {delivery.error}. "
+                          "EventBridge sent the event to the dead-letter queue.\n")
+            if not executions and not refused:
                 out.write("No execution started: no rule matched the event (check the bucket, the key and the trigger file name).\n")
             out.writelines("\n".join(notification_lines(index, len(messages), message.subject, message.body)) + "\n" for index, message in enumerate(messages, start=1))
             out.write(_summary(executions, messages, models, time.monotonic() - started) + "\n")
         else:
             document = {
-                "executions": [e.to_json() for e in executions],
+                "executions": [_execution_json(e, sb.history(e.arn)) for e in executions],
                 "notifications": [m.body for m in messages],
                 "models": models,
+                # Additions: what a subscriber sees besides the body, in the order of "notifications".
+                "messages": [
+                    {"executionArn": m.body.get("executionArn"), "subject": m.subject, "attributes": m.attributes, "messageId": m.message_id}
+                    for m in messages
+                ],
             }
             out.write(json.dumps(document, indent=2, default=str) + "\n")
     return EXIT_OK if ok else EXIT_NOT_ACTIVE
+
+
+def _start_all(sb: Any, execution_input: Any, args: argparse.Namespace) -> str | None:
+    """Start the --input execution(s); the reason StartExecution refused it, or None."""
+    from botocore.exceptions import ClientError
+
+    for _ in range(args.repeat):
+        try:
+            sb.start_execution(execution_input)
+        except ClientError as refused:
+            error = refused.response.get("Error", {})
+            return f"StartExecution refused the input file {_shown(str(args.input))[1:-1]}: {error.get('Code')}: {error.get('Message')}"
+    return None
+
+
+_STEP_FAILURES = ("LambdaFunctionFailed", "LambdaFunctionTimedOut", "TaskFailed", "TaskTimedOut")
+
+
+def _execution_json(execution: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
+    """An execution as --json shows it: the stable keys, then (additions) what explains its end:
+    its own error and cause, and the last error a step raised (retried or caught), from its history."""
+    stopped = execution.stopped.isoformat() if execution.stopped else None
+    state, last_error = None, None
+    for event in history:
+        if "stateEnteredEventDetails" in event:
+            state = event["stateEnteredEventDetails"]["name"]
+        elif event["type"] in _STEP_FAILURES:
+            details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+            last_error = {"state": state, "error": details.get("error"), "cause": details.get("cause")}
+    return {
+        **execution.to_json(),
+        "name": execution.name,
+        "error": execution.error,
+        "cause": execution.cause,
+        "lastStepError": last_error,
+        "startedAt": execution.started.isoformat(),
+        "stoppedAt": stopped,
+    }
 
 
 def _definition(sb: Any) -> str:

@@ -152,7 +152,7 @@ class EventRouter:
             execution_arn = self._start_execution(arn, name, payload)
         except Exception as err:  # noqa: BLE001 - EventBridge gives up on the target and dead-letters the event
             self._dead_letter(target, event, err)
-            return Delivery(event, rule.name, None, error=f"{type(err).__name__}: {err}")
+            return Delivery(event, rule.name, None, error=f"{type(err).__name__}: {getattr(err, 'message', None) or err}")
         return Delivery(event, rule.name, execution_arn)
 
     def _dead_letter(self, target: dict[str, Any], event: dict[str, Any], err: Exception) -> None:

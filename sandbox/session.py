@@ -141,7 +141,7 @@ class Sandbox:
         from moto import mock_aws
 
         from sandbox import faults as faults_module
-        from sandbox import logs, speed, timestamps
+        from sandbox import limits, logs, speed, timestamps
         from sandbox.lambdas import LambdaRuntime, layer_paths
         from sandbox.stack import deploy
         from sandbox.template import blueprint
@@ -154,6 +154,7 @@ class Sandbox:
         )
         self._mock.start()
         speed.install(self._patcher)
+        limits.install(self._patcher)
         timestamps.install(self._patcher)
         self.clock.install(self._patcher)
         faults_module.install(self._patcher, self.faults)
@@ -220,10 +221,12 @@ class Sandbox:
                 if _open_session is self:
                     _open_session = None
 
-    def _stop_running(self, grace_seconds: float = 5.0) -> None:
+    def _stop_running(self, grace_seconds: float = 30.0) -> None:
         """Stop executions still running (their threads would outlive moto otherwise). As in
         StopExecution they end ABORTED; one stopped in the middle of a Lambda task can end FAILED
-        instead (a race in moto's executor), which is fine for tearing down."""
+        instead (a race in moto's executor), which is fine for tearing down. The grace period is
+        generous because a loaded machine (tests in parallel) can take seconds to start a worker;
+        it returns as soon as every execution has stopped."""
         now = datetime.now(UTC)
         deadline = time.monotonic() + grace_seconds
         running = [e for e in self._raw_executions() if e.exec_status == "RUNNING"]
@@ -374,7 +377,8 @@ class Sandbox:
                 pass  # it exists already
             listed = sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]
             for _ in range(version - len(listed)):
-                sagemaker.create_model_package(ModelPackageGroupName=group, ModelApprovalStatus="Approved")
+                # Restricted: the only kind CreateCustomModel imports (API_ModelPackageArnDataSource)
+                sagemaker.create_model_package(ModelPackageGroupName=group, ModelApprovalStatus="Approved", ManagedStorageType="Restricted")
             arns = [p["ModelPackageArn"] for p in sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]]
         return next((arn for arn in arns if arn.endswith(f"/{group}/{version}")), None)
 

@@ -83,7 +83,7 @@ class Timeline:
 
     def _line(self, followed: _Followed, name: str, detail: str) -> None:
         elapsed = time.monotonic() - self.started
-        self.out.write(f"  {elapsed:7.3f}s  {followed.label} {name:<24} {detail}".rstrip() + "\n")
+        self.out.write(printable(f"  {elapsed:7.3f}s  {followed.label} {name:<24} {detail}".rstrip()) + "\n")
         self.out.flush()
 
     def follow(self, arns: list[str], history: Callable[[str], list[dict[str, Any]]]) -> None:
@@ -171,13 +171,21 @@ class Timeline:
         self._line(followed, name, _short(detail, 100) + retries)
 
 
+def printable(text: str) -> str:
+    """One terminal-safe line: what a notification quotes from the input (a model name, a key) may
+    hold control characters, escape sequences or lone surrogates, shown escaped as in repr."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def notification_lines(index: int, total: int, subject: str | None, body: dict[str, Any]) -> list[str]:
-    lines = [f"Notification {index}/{total}: {subject or body.get('outcome')}"]
+    lines = [printable(f"Notification {index}/{total}: {subject or body.get('outcome')}")]
     for key in ("outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "modelPackageArn", "jobArn", "reason"):
         value = body.get(key)
         if value is not None:
-            lines.append(f"  {key:<12} {value}")
+            lines.append(printable(f"  {key:<12} {value}"))
     trigger = body.get("trigger")
     if trigger:
-        lines.append(f"  {'trigger':<12} s3://{trigger.get('bucket')}/{trigger.get('key')}")
+        lines.append(printable(f"  {'trigger':<12} s3://{trigger.get('bucket')}/{trigger.get('key')}"))
     return lines

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 FUNCTIONS = {
     "ValidateArtifactsFunction": "validate_artifacts",
@@ -24,8 +26,30 @@ def python313_dir() -> str:
         return str(Path(prefix) / "bin")
     except (OSError, subprocess.CalledProcessError):
         found = shutil.which("python3.13")
-        assert found, "sam build needs Python 3.13 (the Lambda runtime): install it, e.g. `pyenv install 3.13.0`"
+        if not found:  # one line, not a traceback: the machine lacks a tool, the code is fine
+            pytest.fail(MISSING_PYTHON313, pytrace=False)
         return str(Path(found).parent)
+
+
+MISSING_PYTHON313 = (
+    "sam build needs Python 3.13 (the Lambda runtime) and none was found: install it "
+    "(pyenv install 3.13.0, or your system's python3.13 package), then run make again"
+)
+
+
+def test_make_test_on_a_machine_without_python_3_13_stops_with_one_line_saying_what_to_install(tmp_path: Path) -> None:
+    """Before anything is installed or run: no pyenv and no python3.13 on PATH, only the shell tools the
+    Makefile's own variables use."""
+    for tool in ("bash", "sh", "cat", "sha1sum", "cut"):
+        (tmp_path / tool).symlink_to(shutil.which(tool) or f"/bin/{tool}")
+    make = shutil.which("make")
+    assert make is not None
+    for target in ("test", "build"):
+        result = subprocess.run([make, "--no-print-directory", target], cwd=REPO, env={"PATH": str(tmp_path), "HOME": str(tmp_path)},
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert result.returncode == 2 and result.stdout == ""
+        [line] = result.stderr.splitlines()
+        assert line.endswith(f"*** {MISSING_PYTHON313}.  Stop."), line
 
 
 def test_sam_build_packages_each_function_and_the_shared_layer(tmp_path: Path) -> None:

@@ -84,6 +84,39 @@ def _() -> None:
     assert "method_names_from_class(self.__class__)" in _source("moto.core.responses:BaseResponse.call_action")
 
 
+@seam("moto.sagemaker.models.sagemaker_backends[account][region].describe_model_package (the Model Registry)")
+def _() -> None:
+    backend = "moto.sagemaker.models:SageMakerModelBackend"
+    assert _params(f"{backend}.describe_model_package") == ["self", "model_package_name"]
+    assert "raise ValidationError(" in _source(f"{backend}.describe_model_package")
+    assert "self.model_package_name_mapping[model_package.arn] = model_package.arn" in _source(f"{backend}.create_model_package")
+    assert _attr("moto.sagemaker.exceptions:ValidationError") is not None
+    assert _attr("moto.sagemaker.models:sagemaker_backends") is not None
+
+
+@seam("moto.sagemaker.responses.SageMakerResponse.create_model_package -> ActionResult({'ModelPackageArn'})")
+def _() -> None:
+    source = _source("moto.sagemaker.responses:SageMakerResponse.create_model_package")
+    assert 'return ActionResult({"ModelPackageArn": model_package_arn})' in source
+    assert "ManagedStorageType" not in source  # moto ignores it: the emulator records it (restricted packages)
+    assert "return self._result" in _source("moto.core.responses:ActionResult.result.fget")
+
+
+@seam("moto.s3.models.s3_backends[account]['aws'].get_bucket / list_objects (escrow sources)")
+def _() -> None:
+    assert _params("moto.s3.models:S3Backend.get_bucket") == ["self", "bucket_name"]
+    assert _params("moto.s3.models:S3Backend.list_objects") == ["self", "bucket", "prefix", "delimiter", "marker", "max_keys"]
+    assert "raise MissingBucket(" in _source("moto.s3.models:S3Backend.get_bucket")
+    assert "aws" in _attr("moto.s3.models:PARTITION_NAMES")
+
+
+@seam("moto BaseResponse request attributes: body, querystring, headers, path")
+def _() -> None:
+    setup = _source("moto.core.responses:BaseResponse.setup_class")
+    for attribute in ("self.body", "self.querystring", "self.headers", "self.path"):
+        assert attribute in setup, attribute
+
+
 @seam("moto.s3.notifications._send_event_bridge_message")
 def _() -> None:
     assert _params("moto.s3.notifications:_send_event_bridge_message") == ["account_id", "bucket", "event_name", "key"]
@@ -108,6 +141,7 @@ def _() -> None:
     for name in ("name", "definition", "roleArn", "tags", "loggingConfiguration", "tracingConfiguration", "sm_type"):
         assert name in create, name
     assert "state_machine.executions.append(execution)" in _source(f"{backend}.start_execution")
+    assert _attr("moto.stepfunctions.exceptions:ValidationException")("m").error_type == "ValidationException"
 
 
 @seam("moto Step Functions Execution attributes")

@@ -32,8 +32,9 @@ cases.yaml format, one list entry per case:
   reason:          the exact reason; or
   reason_re:       a regular expression (re.search) pinning the reason's important words
 Strings may use ${BUCKET}, ${ACCOUNT_ID}, ${OTHER_ACCOUNT_ID}, ${REPEAT(text,count)} and, as a
-whole string, ${TAGS(count)} (an object of `count` valid tags). In reason_re, ${...} values are
-regex-escaped.
+whole string, ${TAGS(count)} (an object of `count` valid tags) or ${NESTED(depth)} (objects
+nested `depth` deep: {"a": {"a": ...}}). In reason_re, ${...} values are regex-escaped.
+A case's `tags` name the class of bad input it belongs to (e.g. the issue that reported it).
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ CORPUS_ENV = {
 }
 
 _VARIABLES = {"BUCKET": BUCKET, "ACCOUNT_ID": ACCOUNT_ID, "OTHER_ACCOUNT_ID": OTHER_ACCOUNT_ID}
-_MACRO = re.compile(r"\$\{(?:(?P<var>[A-Z_]+)|REPEAT\((?P<text>[^,()]*),(?P<count>\d+)\)|TAGS\((?P<tags>\d+)\))\}")
+_MACRO = re.compile(
+    r"\$\{(?:(?P<var>[A-Z_]+)|REPEAT\((?P<text>[^,()]*),(?P<count>\d+)\)|TAGS\((?P<tags>\d+)\)|NESTED\((?P<nested>\d+)\))\}"
+)
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,11 @@ def _expand(value: Any, escape: bool = False) -> Any:
     whole = _MACRO.fullmatch(value)
     if whole and whole.group("tags"):
         return {f"tag-{i:03d}": "value" for i in range(int(whole.group("tags")))}
+    if whole and whole.group("nested"):
+        nested: dict[str, Any] = {}
+        for _ in range(int(whole.group("nested")) - 1):
+            nested = {"a": nested}
+        return nested
 
     def replace(match: re.Match[str]) -> str:
         if match.group("var"):
@@ -123,7 +131,7 @@ def _expand(value: Any, escape: bool = False) -> Any:
         elif match.group("count"):
             text = match.group("text") * int(match.group("count"))
         else:
-            raise ValueError(f"${{TAGS(...)}} must be a whole string, in {value!r}")
+            raise ValueError(f"${{TAGS(...)}} and ${{NESTED(...)}} must be whole strings, in {value!r}")
         return re.escape(text) if escape else text
 
     return _MACRO.sub(replace, value)

@@ -79,6 +79,31 @@ def test_the_case_is_rejected_with_its_reason_and_notified_as_rejected(case, aws
     assert re.fullmatch(r"Model import REJECTED: [\x20-\x7e]*", message["subject"]) and len(message["subject"]) <= 100
 
 
+#: A word said twice in a row ("at at"), ignoring case; quoted input is left out (a user's own text may repeat).
+DOUBLED_WORD = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def test_no_reason_in_the_corpus_says_a_word_twice_in_a_row(aws):
+    doubled = {}
+    for case in CASES:
+        stage(case, aws.s3)
+        try:
+            validate(case.input, execution(f"words-{case.name}")["arn"], SETTINGS, aws.s3)
+        except ImportRejected as rejected:
+            found = DOUBLED_WORD.search(QUOTED.sub("'...'", str(rejected)))
+            if found:
+                doubled[case.name] = found.group(0)
+    assert doubled == {}
+
+
+def test_the_round_two_classes_are_in_the_corpus_under_their_names():
+    classes = Counter(tag for case in CASES for tag in case.tags)
+    for name in ("deeply nested JSON", "reserved tag keys", "duplicate keys", "error text"):
+        assert classes[name] >= 1, name
+    assert classes["attacker"] >= 20
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_every_staged_trigger_file_is_rejected_when_its_own_upload_starts_the_workflow(case, aws):
     """In the workflow each staged trigger-file upload starts an execution of its own: it must be

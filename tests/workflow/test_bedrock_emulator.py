@@ -24,6 +24,26 @@ def _bedrock() -> Any:
     return boto3.client("bedrock", region_name="us-east-1")
 
 
+def _stage_checkpoint(uri: str = SOURCE) -> None:
+    """A checkpoint file at the escrow URI: Bedrock fails an import whose source holds nothing."""
+    bucket, _, prefix = uri[len("s3://") :].partition("/")
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key=f"{prefix}model.safetensors", Body=b"weights")
+
+
+@pytest.fixture
+def staged(sandbox_factory) -> Any:
+    """make(**options): a sandbox with a checkpoint staged at SOURCE, and a Bedrock client."""
+
+    def make(**options: Any) -> Any:
+        sandbox_factory(**options)
+        _stage_checkpoint()
+        return _bedrock()
+
+    return make
+
+
 def _create(bedrock: Any, name: str = "my-model", **extra: Any) -> dict[str, Any]:
     args = {"modelName": name, "modelSourceConfig": {"s3DataSource": {"s3Uri": SOURCE}}, "roleArn": ROLE, **extra}
     return bedrock.create_custom_model(**args)
@@ -37,9 +57,8 @@ def _error(call: Any) -> tuple[str, str, int]:
 
 
 @pytest.fixture
-def bedrock(sandbox_factory) -> Any:
-    sandbox_factory(bedrock=BedrockBehaviour(outcome="active", polls=3))
-    return _bedrock()
+def bedrock(staged) -> Any:
+    return staged(bedrock=BedrockBehaviour(outcome="active", polls=3))
 
 
 def test_create_answers_202_with_an_imported_model_arn_of_the_service_shape(bedrock) -> None:
@@ -63,9 +82,8 @@ def test_status_goes_from_creating_to_active_on_the_configured_poll(bedrock) -> 
     assert model["creationTime"].tzinfo is not None
 
 
-def test_failed_model_reports_its_failure_message(sandbox_factory) -> None:
-    sandbox_factory(bedrock=BedrockBehaviour(outcome="failed", polls=1, failure_message="bad checkpoint"))
-    bedrock = _bedrock()
+def test_failed_model_reports_its_failure_message(staged) -> None:
+    bedrock = staged(bedrock=BedrockBehaviour(outcome="failed", polls=1, failure_message="bad checkpoint"))
     arn = _create(bedrock)["modelArn"]
     model = bedrock.get_custom_model(modelIdentifier=arn)
 
@@ -73,9 +91,8 @@ def test_failed_model_reports_its_failure_message(sandbox_factory) -> None:
     assert model["failureMessage"] == "bad checkpoint"
 
 
-def test_per_model_behaviour_overrides_the_default(sandbox_factory) -> None:
-    sandbox_factory(bedrock=BedrockBehaviour(polls=1, per_model={"slow": BedrockBehaviour(outcome="stuck")}))
-    bedrock = _bedrock()
+def test_per_model_behaviour_overrides_the_default(staged) -> None:
+    bedrock = staged(bedrock=BedrockBehaviour(polls=1, per_model={"slow": BedrockBehaviour(outcome="stuck")}))
     _create(bedrock, "fast")
     _create(bedrock, "slow")
 

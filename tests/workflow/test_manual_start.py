@@ -13,6 +13,12 @@ from tests.workflow.flow import BUCKET, SAMPLE_ESCROW_URI, ESCROW_URI, states_en
 pytestmark = pytest.mark.workflow
 
 
+def _stage_checkpoint(sb, uri: str = ESCROW_URI) -> None:
+    """The training job's checkpoint at the escrow URI: Bedrock fails an import whose source is empty."""
+    bucket, _, prefix = uri[len("s3://") :].partition("/")
+    sb.put_escrow_object(bucket, prefix + "model.safetensors", b"weights")
+
+
 def _only(sb) -> tuple:
     [execution] = sb.wait_all()
     [body] = sb.notifications()
@@ -33,6 +39,7 @@ def test_manual_start_naming_the_trigger_file_imports_the_staged_folder(sb, samp
 
 
 def test_manual_start_naming_the_source_imports_from_the_escrow_bucket(sb) -> None:
+    _stage_checkpoint(sb)
     sb.start_execution({"sourceUri": ESCROW_URI, "modelName": "nova-micro-sft-step100", "tags": {"team": "ml"}})
     execution, body = _only(sb)
     [model] = sb.bedrock_store().models.values()
@@ -60,6 +67,7 @@ def test_manual_start_with_the_s3_event_itself_works_like_the_rule(sb, sample: P
 
 def test_two_manual_starts_with_the_same_source_are_two_requests(sb) -> None:
     request = {"sourceUri": ESCROW_URI, "modelName": "twice"}
+    _stage_checkpoint(sb)
     sb.start_execution(request)
     sb.start_execution(request)
     sb.wait_all()

@@ -43,7 +43,7 @@ def test_an_approval_imports_the_package_as_group_and_version(registry_sb) -> No
     )
     assert (body["sourceUri"], body["trigger"], body["jobArn"]) == (None, None, None)
     [model] = sb.bedrock_store().models.values()
-    assert model.name == "nova-sft-approved-v1" and model.source_uri is None and model.role_arn is None
+    assert model.name == "nova-sft-approved-v1" and model.role_arn is None  # customModelDataSource: no role
     # The sandbox played the registry: the package exists, approved, under the ARN the event names.
     described = sb._client("sagemaker").describe_model_package(ModelPackageName=package)
     assert described["ModelApprovalStatus"] == "Approved"

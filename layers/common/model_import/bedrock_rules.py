@@ -46,6 +46,11 @@ TOKEN_RE = re.compile(r"[a-zA-Z0-9]([-a-zA-Z0-9]{0,254}[a-zA-Z0-9])?")
 
 MODEL_STATUSES = ("Active", "Creating", "Failed")
 
+# The Amazon-managed bucket SageMaker AI creates for a training job (-smtj-) or HyperPod (-hp-):
+# the only bucket CreateCustomModel's modelSourceConfig takes (API_S3DataSource; names as in
+# aws/amzn-nova-customization-sdk util/platform_util.py). The account must be the caller's.
+ESCROW_BUCKET_RE = re.compile(r"customer-escrow-(?P<account>[0-9]{12})-(?:smtj|hp)-[a-z0-9](?:[-a-z0-9]*[a-z0-9])?")
+
 
 def is_valid_model_name(name: object) -> bool:
     """Bedrock's pattern, plus no trailing separator (stricter than the service, never looser)."""
@@ -69,10 +74,17 @@ def is_valid_token(token: object) -> bool:
     return isinstance(token, str) and 1 <= len(token) <= TOKEN_MAX and TOKEN_RE.fullmatch(token) is not None
 
 
+# "aws:" in any case starts AWS's own tags; services refuse it on keys and, in several services'
+# rules, on values too ("Tagging your AWS resources", which Bedrock's tagging page defers to).
+# Values are checked as well: the stricter reading.
+RESERVED_TAG_PREFIX = "aws:"
+
+
 def tag_problem(key: object, value: object) -> str | None:
     """Why one tag breaks Bedrock's rules, or None when it is fine."""
     if not isinstance(key, str) or not isinstance(value, str):
-        return f"tag {key!r}: keys and values must be strings"
+        shown = key[:40] if isinstance(key, str) else key
+        return f"tag {shown!r}: keys and values must be strings"
     if not 1 <= len(key) <= TAG_KEY_MAX:
         return f"tag key {key[:40]!r}: must be 1-{TAG_KEY_MAX} characters (has {len(key)})"
     if len(value) > TAG_VALUE_MAX:
@@ -81,6 +93,13 @@ def tag_problem(key: object, value: object) -> str | None:
         return f"tag key {key!r}: may only contain {TAG_RULE}"
     if TAG_RE.fullmatch(value) is None:
         return f"tag {key!r}: value {value[:40]!r} may only contain {TAG_RULE}"
+    if key.lower().startswith(RESERVED_TAG_PREFIX):
+        return f"tag key {key!r}: the prefix 'aws:' (in any case) is reserved for AWS's own tags; use another key"
+    if value.lower().startswith(RESERVED_TAG_PREFIX):
+        return (
+            f"tag {key!r}: value {value[:40]!r} starts with 'aws:' (in any case), which is reserved for AWS's own tags; "
+            "use another value"
+        )
     return None
 
 

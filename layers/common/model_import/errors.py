@@ -7,8 +7,17 @@ from __future__ import annotations
 class ImportRejected(Exception):
     """The request cannot be imported as given (bad input, name taken). Not retried.
 
-    The message is the reason shown to the user: what is wrong and how to fix it.
+    The message is the reason shown to the user: what is wrong and how to fix it. It is cut to
+    REASON_MAX characters, so that no input, however large, makes the error (and with it the
+    state, which Step Functions limits to 256 KiB) large: each reason shortens what it quotes, and
+    this is the backstop.
     """
+
+    REASON_MAX = 2000
+
+    def __init__(self, reason: str) -> None:
+        text = str(reason)
+        super().__init__(text if len(text) <= self.REASON_MAX else text[: self.REASON_MAX - 3] + "...")
 
 
 class BedrockThrottled(Exception):

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from model_import import registry
 from model_import.errors import ImportRejected
+from model_import.strict_json import MAX_DEPTH, value_too_deep
 from model_import.text import shorten
 
 ACCEPTED_SHAPES = (
@@ -77,6 +78,8 @@ def parse_input(event: Any) -> ParsedInput:
     """Classify an execution input, or raise ImportRejected saying which shapes are accepted."""
     if not isinstance(event, dict):
         raise _reject(f"the execution input must be a JSON object, got {_describe(event)}")
+    if value_too_deep(event):
+        raise _reject(f"the execution input is nested too deeply (more than {MAX_DEPTH} levels of arrays and objects)")
     if "detail-type" in event or event.get("source") in ("aws.s3", registry.SOURCE):
         if event.get("source") == registry.SOURCE and event.get("detail-type") == registry.DETAIL_TYPE:
             return _parse_registry(event)
@@ -144,7 +147,9 @@ def _field_problem(missing: set[str], extra: set[str]) -> str:
     if missing:
         parts.append("missing " + ", ".join(f'"{name}"' for name in sorted(missing)))
     if extra:
-        parts.append("unexpected " + ", ".join(f'"{name}"' for name in sorted(extra)))
+        shown = sorted(extra)[:10]
+        more = f" and {len(extra) - len(shown)} more" if len(extra) > len(shown) else ""
+        parts.append("unexpected " + ", ".join(_describe(shorten(name, 60)) for name in shown) + more)
     return "the manual input has " + " and ".join(parts)
 
 

@@ -54,7 +54,7 @@ def describe_input(event: Any) -> dict[str, Any]:
     parsed = parse_input_or_none(event)
     unknown = {"modelName": None, "sourceUri": None, "trigger": None, "importApi": None, "modelPackageArn": None}
     if parsed is None:
-        return unknown
+        return {**unknown, "sourceUri": _named_source(event), "modelPackageArn": _named(event, "modelPackageArn")}
     if parsed.trigger is not None:
         parts = parsed.trigger.key.split("/")
         return {
@@ -63,6 +63,17 @@ def describe_input(event: Any) -> dict[str, Any]:
             "trigger": parsed.trigger.to_dict(),
         }
     return {**unknown, "modelName": parsed.model_name, "sourceUri": parsed.source_uri, "modelPackageArn": parsed.model_package_arn}
+
+
+def _named_source(event: Any) -> str | None:
+    """The sourceUri a rejected manual input named, even when the input as a whole was malformed
+    (an extra field, tags of the wrong type): the notification keeps what the user asked for."""
+    return _named(event, "sourceUri")
+
+
+def _named(event: Any, field: str) -> str | None:
+    source = event.get(field) if isinstance(event, dict) else None
+    return shorten(source, 1024) if isinstance(source, str) and source else None
 
 
 def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str | None:
@@ -86,7 +97,16 @@ def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str |
     name, message = error_details(state.get("error"))
     if outcome == "REJECTED":
         return message
+    if model.get("modelArn"):  # the error came after CreateCustomModel: the import goes on without us
+        return f"{name}: {message.rstrip('.')}. {_still_importing(model)}"
     return f"{name}: {message}"
+
+
+def _still_importing(model: dict[str, Any]) -> str:
+    return (
+        f"The model exists (last seen {model.get('modelStatus') or 'Creating'}) and the import may still finish: "
+        f"check it with 'aws bedrock get-custom-model --model-identifier {model.get('modelName') or model.get('modelArn')}'"
+    )
 
 
 def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from model_import.aws_errors import error_code, translate
 from model_import.inputs import parse_input_or_none
 from model_import.notification import build_notification, iso_now, message_attributes, subject
 from model_import.request import request_token
+from model_import.request_identity import rejected_trigger
 from model_import.settings import PublishSettings
 
 
@@ -27,7 +28,7 @@ def ledger_key(state: dict[str, Any]) -> str:
     parsed = parse_input_or_none(state.get("input"))
     if parsed is not None and parsed.kind == "model-registry":
         return request_token(None, execution_arn, parsed.model_package_arn)
-    return request_token(parsed.trigger if parsed else None, execution_arn)
+    return request_token(rejected_trigger(parsed, state.get("input")), execution_arn)
 
 
 def _claim(dynamodb: Any, settings: PublishSettings, key: str, execution_arn: str, now: str) -> str | None:

@@ -10,6 +10,7 @@ from model_import.inputs import Trigger, parse_input
 from model_import.kinds import KIND_MODEL_PACKAGE, KIND_OPEN_WEIGHTS
 from model_import.open_weights import check_open_weights_folder
 from model_import.request import ImportRequest, request_token
+from model_import.request_identity import token_trigger
 from model_import.settings import ValidateSettings
 from model_import.sources import check_kms_key, check_model_package_arn, source_kind
 from model_import.tags import PROVENANCE_PREFIX, check_user_tags, merge_tags, provenance_value
@@ -53,6 +54,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
     approved_package = None
     if parsed.kind == "model-registry":
         trigger = None
+        token_source = None
         origin = f"the Model Registry approval of {parsed.model_package_arn}"
         check_registry_approval(parsed, settings, origin)
         approved_package = parsed.model_package_arn
@@ -61,6 +63,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
     elif parsed.kind in ("manual-source", "manual-package"):
         origin = "the manual input"
         trigger = None
+        token_source = None
         model_name = check_model_name(parsed.model_name or "", origin, 'set "modelName" in the input')
         source_uri, package_arn, kms_key = parsed.source_uri, parsed.model_package_arn, parsed.model_kms_key_arn
         tags = check_user_tags(parsed.tags, origin)
@@ -68,6 +71,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         assert parsed.trigger is not None
         found = read_trigger_file(s3, parsed.trigger, settings)
         trigger = found.trigger
+        token_source = token_trigger(parsed, found.trigger, found.object_identity)
         origin = f"s3://{trigger.bucket}/{trigger.key}"
         ignored = found.ignored_fields
         if found.model_name is not None:
@@ -101,7 +105,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         model_name=model_name,
         source_uri=source_uri if kind != KIND_MODEL_PACKAGE else None,
         tags=merge_tags(defaults, tags, provenance),
-        client_request_token=request_token(parsed.trigger, execution_arn, approved_package),
+        client_request_token=request_token(token_source, execution_arn, approved_package),
         trigger=trigger,
         kind=kind,
         model_package_arn=package_arn,

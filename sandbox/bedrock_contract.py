@@ -1,0 +1,219 @@
+"""Bedrock's documented rules beyond the request shapes, as the emulated service applies them.
+
+Shapes (lengths, patterns, enums, unions) come from botocore's service model (service_model.py);
+what the model cannot say is here, each rule with a stable id (EMULATOR_RULES) so that tests can
+pair it with the workflow validator's rejection of the same input. Where the documentation is
+open to two readings, the stricter one is emulated (marked "stricter reading").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+API = "https://docs.aws.amazon.com/bedrock/latest/APIReference/"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    error: str  # the error code the caller gets, or "Failed": accepted, then the import fails
+    summary: str
+    source: str
+
+
+SERVICE_MODEL = Rule(
+    "service-model", "ValidationException",
+    "the request breaks its input shape in botocore's service model (required, type, length, range, pattern, enum, union)",
+    "botocore/data/bedrock/2023-04-20/service-2.json",
+)  # fmt: skip
+ONE_MODEL_SOURCE = Rule(
+    "one-model-source", "ValidationException",
+    "CreateCustomModel takes exactly one of modelSourceConfig and customModelDataSource",
+    API + "API_CreateCustomModel.html (\"You can specify either customModelDataSource or modelSourceConfig, but not both\")",
+)  # fmt: skip
+S3_SOURCE_NEEDS_ROLE = Rule(
+    "s3-source-needs-role", "ValidationException",
+    "an S3 model source needs roleArn (the role Bedrock assumes to read it)",
+    API + "API_CreateCustomModel.html (roleArn); userguide/create-custom-model-sdks.html",
+)  # fmt: skip
+ESCROW_BUCKET = Rule(
+    "escrow-bucket", "ValidationException",
+    "modelSourceConfig.s3DataSource.s3Uri must be in the caller's Amazon-managed escrow bucket "
+    "customer-escrow-<account>-smtj-<id> (training jobs) or customer-escrow-<account>-hp-<id> (HyperPod)",
+    API + "API_S3DataSource.html (\"the Amazon-managed Amazon S3 bucket containing your model artifacts\"); bucket "
+    "names: aws/amzn-nova-customization-sdk util/platform_util.py. Same account: stricter reading",
+)  # fmt: skip
+MODEL_PACKAGE_ACCOUNT = Rule(
+    "model-package-in-caller-account", "ValidationException",
+    "customModelDataSource.modelPackageArnDataSource.modelPackageArn must name a model package in the caller's region and account",
+    API + "API_ModelPackageArnDataSource.html (stricter reading: no cross-account or cross-region package)",
+)  # fmt: skip
+MODEL_PACKAGE_EXISTS = Rule(
+    "model-package-exists", "ResourceNotFoundException",
+    "the SageMaker model package must exist",
+    API + "API_CreateCustomModel.html#API_CreateCustomModel_Errors (ResourceNotFoundException: the ARN was not found)",
+)  # fmt: skip
+MODEL_PACKAGE_RESTRICTED = Rule(
+    "model-package-restricted", "ValidationException",
+    "the model package must be of the restricted type (CreateModelPackage ManagedStorageType=Restricted)",
+    API + "API_ModelPackageArnDataSource.html (\"The ARN must be for a model package of restricted type\"); "
+    "error code not documented: ValidationException assumed",
+)  # fmt: skip
+RESERVED_TAG_PREFIX = Rule(
+    "reserved-tag-prefix", "ValidationException",
+    "tag keys and values may not start with aws: in any case (reserved for AWS use)",
+    "AWS tag restrictions, e.g. https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html (\"Don't use aws:, "
+    "AWS:, or any upper or lowercase combination ... for either keys or values\"); Bedrock's own Data Automation Tag key "
+    "pattern starts (?!aws:). Bedrock's custom-model pages say nothing: the common rule, values included, is the stricter reading",
+)  # fmt: skip
+TAG_COUNT = Rule(
+    "tag-count", "ValidationException",
+    "at most 50 tags per resource (the model allows 200 in a list; the service's limit is 50)",
+    "https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html (\"Maximum number of tags per resource - 50\"); "
+    "the service's own error text (domain.md)",
+)  # fmt: skip
+UNIQUE_TAG_KEYS = Rule(
+    "unique-tag-keys", "ValidationException",
+    "each tag key at most once per resource",
+    "https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html (\"each tag key must be unique\")",
+)  # fmt: skip
+NAME_TAKEN = Rule(
+    "name-taken", "ConflictException",
+    "a custom model name is unique in the account and region (a repeated clientRequestToken is not a conflict)",
+    API + "API_CreateCustomModel.html#API_CreateCustomModel_Errors",
+)  # fmt: skip
+EMPTY_SOURCE = Rule(
+    "empty-source", "Failed",
+    "an S3 source with no objects is accepted, and the import then fails (modelStatus Failed, with a failureMessage)",
+    API + "API_GetCustomModel.html (failureMessage)",
+)  # fmt: skip
+
+EMULATOR_RULES: tuple[Rule, ...] = (
+    SERVICE_MODEL, ONE_MODEL_SOURCE, S3_SOURCE_NEEDS_ROLE, ESCROW_BUCKET, MODEL_PACKAGE_ACCOUNT,
+    MODEL_PACKAGE_EXISTS, MODEL_PACKAGE_RESTRICTED, RESERVED_TAG_PREFIX, TAG_COUNT, UNIQUE_TAG_KEYS, NAME_TAKEN, EMPTY_SOURCE,
+)  # fmt: skip
+
+MAX_TAGS = 50
+# customer-escrow-<12-digit account>-smtj-<id> | -hp-<id>; the id is the rest of a valid bucket name.
+ESCROW_BUCKET_RE = re.compile(r"customer-escrow-(?P<account>[0-9]{12})-(?:smtj|hp)-[a-z0-9](?:[-a-z0-9]*[a-z0-9])?")
+_PACKAGE_ARN_RE = re.compile(
+    r"arn:(?P<partition>aws[a-z\-]*):sagemaker:(?P<region>[^:]*):(?P<account>[0-9]{12}):model-package/.+"
+)
+
+
+@dataclass(frozen=True)
+class Broken:
+    """One rule a request breaks, and what the caller is told."""
+
+    rule: Rule
+    message: str
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    bucket, _, path = uri[len("s3://") :].partition("/")
+    return bucket, path
+
+
+def tag_problems(operation_shape: Any, params: Mapping[str, Any]) -> list[Broken]:
+    """The tag rules, for every TagList member of any operation (modelTags, jobTags, tags...)."""
+    problems: list[Broken] = []
+    for member, shape in operation_shape.members.items():
+        tags = params.get(member)
+        if shape.name != "TagList" or not isinstance(tags, list):
+            continue
+        if len(tags) > MAX_TAGS:
+            message = f"The request has {len(tags)} tags in {member}; you can add at most {MAX_TAGS} tags per resource."
+            problems.append(Broken(TAG_COUNT, message))
+        seen: set[str] = set()
+        for index, tag in enumerate(tags, start=1):
+            key, value = tag.get("key"), tag.get("value")
+            for part, text in (("key", key), ("value", value)):
+                if isinstance(text, str) and text.lower().startswith("aws:"):
+                    problems.append(Broken(
+                        RESERVED_TAG_PREFIX,
+                        f"Value '{text}' at '{member}.{index}.member.{part}': the prefix 'aws:' is reserved for AWS use in tag keys and values.",
+                    ))  # fmt: skip
+            if key in seen:
+                message = f"Tag key '{key}' appears more than once in {member}; tag keys must be unique."
+                problems.append(Broken(UNIQUE_TAG_KEYS, message))
+            seen.add(key)
+    return problems
+
+
+def create_custom_model_problems(params: Mapping[str, Any], account_id: str, region: str) -> list[Broken]:
+    """The documented CreateCustomModel rules that need no lookup, in the order they are checked."""
+    problems: list[Broken] = []
+    s3_config, package_config = params.get("modelSourceConfig"), params.get("customModelDataSource")
+    if (s3_config is None) == (package_config is None):
+        message = (
+            "Specify exactly one model source: modelSourceConfig (an S3 URI) "
+            "or customModelDataSource (a SageMaker model package)."
+        )
+        problems.append(Broken(ONE_MODEL_SOURCE, message))
+        return problems
+    if s3_config is not None:
+        uri = s3_config["s3DataSource"]["s3Uri"]
+        if not params.get("roleArn"):
+            problems.append(Broken(S3_SOURCE_NEEDS_ROLE, "roleArn is required when the model source is in Amazon S3."))
+        bucket, _ = split_s3_uri(uri)
+        escrow = ESCROW_BUCKET_RE.fullmatch(bucket)
+        if escrow is None or escrow.group("account") != account_id:
+            problems.append(Broken(
+                ESCROW_BUCKET,
+                f"The S3 URI {uri} is not in an Amazon-managed bucket of account {account_id}: modelSourceConfig takes the "
+                f"bucket SageMaker AI created for your training job (s3://customer-escrow-{account_id}-smtj-<id>/... or "
+                f"s3://customer-escrow-{account_id}-hp-<id>/... for HyperPod). For model files in your own bucket, use CreateModelImportJob.",
+            ))  # fmt: skip
+    else:
+        arn = package_config["modelPackageArnDataSource"]["modelPackageArn"]
+        parsed = _PACKAGE_ARN_RE.fullmatch(arn)
+        if parsed is None or parsed.group("account") != account_id or parsed.group("region") != region:
+            problems.append(Broken(
+                MODEL_PACKAGE_ACCOUNT,
+                f"The model package {arn} is not in this account ({account_id}) and region ({region}): "
+                "register the model package in the account and region that imports it.",
+            ))  # fmt: skip
+    return problems
+
+
+def model_package_exists(account_id: str, region: str, arn: str) -> bool:
+    """Whether moto's SageMaker (the sandbox's Model Registry) holds the package."""
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import sagemaker_backends
+
+    try:
+        sagemaker_backends[account_id][region].describe_model_package(arn)
+    except ValidationError:
+        return False
+    return True
+
+
+def s3_prefix_has_objects(account_id: str, uri: str) -> bool:
+    """Whether moto's S3 holds at least one object (not a folder marker) under the URI."""
+    from moto.s3.exceptions import MissingBucket
+    from moto.s3.models import s3_backends
+
+    bucket_name, path = split_s3_uri(uri)
+    backend = s3_backends[account_id]["aws"]
+    try:
+        bucket = backend.get_bucket(bucket_name)
+    except MissingBucket:
+        return False
+    prefix = path if not path or path.endswith("/") else path + "/"
+    marker = None
+    while True:
+        keys, _, truncated, marker = backend.list_objects(bucket, prefix, None, marker, 1000)
+        if any(not key.name.endswith("/") for key in keys):
+            return True
+        if not truncated or marker is None:
+            return False
+
+
+def empty_source_message(uri: str) -> str:
+    return (
+        f"No model artifacts were found at {uri}. Check that the URI points at the checkpoint folder "
+        "of your SageMaker AI training job (the checkpoint_s3_bucket of its output manifest.json)."
+    )
