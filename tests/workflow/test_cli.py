@@ -67,7 +67,7 @@ def test_json_document_lists_executions_notifications_and_models() -> None:
     assert message == {
         "executionArn": execution["executionArn"],
         "subject": "Model import ACTIVE: nova-micro-demo",
-        "attributes": {"outcome": "ACTIVE", "modelName": "nova-micro-demo"},
+        "attributes": {"outcome": "ACTIVE", "modelName": "nova-micro-demo", "importApi": "CreateCustomModel"},
         "messageId": message["messageId"],
     }
 
