@@ -9,7 +9,6 @@ importedModelTags), so either is what aws:RequestTag sees.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from model_import import aws_errors, loop
@@ -29,7 +28,7 @@ _TOKEN_CHARS = 12
 def job_name(request: ImportRequest) -> str:
     """<model name>-<12 hex of the request token>: unique per request, the same for a retry of it.
     jobName's pattern [a-zA-Z0-9](-*[a-zA-Z0-9\\+\\-\\.])* has no '_': it becomes '-'."""
-    stem = re.sub(r"_", "-", request.model_name)[: JOB_NAME_MAX - _TOKEN_CHARS - 1]
+    stem = request.model_name.replace("_", "-")[: JOB_NAME_MAX - _TOKEN_CHARS - 1]
     return f"{stem}-{request.client_request_token[:_TOKEN_CHARS]}"
 
 
