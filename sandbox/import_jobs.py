@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import base64
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox import bedrock_contract as contract
 from sandbox.bedrock import BedrockBehaviour, BedrockError, DEFAULT_FAILURE_MESSAGE, _iso, _model_id
 
 DEFAULT_IMPORT_FAILURE_MESSAGE = (
@@ -161,12 +162,21 @@ class ImportJobStore:
                 model_tags=list(request.get("importedModelTags") or []),
                 token=token,
                 created=datetime.now(UTC),
-                behaviour=self.behaviour.for_model(model_name),
+                behaviour=self._behaviour(model_name, request["modelDataSource"]["s3DataSource"]["s3Uri"]),
             )
             if token:
                 self.tokens[token] = arn
             self.created.append(model_name)
             return {"jobArn": arn}
+
+    def _behaviour(self, model_name: str, source: str) -> BedrockBehaviour:
+        """As for CreateCustomModel (bedrock_contract.EMPTY_SOURCE): a folder holding no objects is
+        accepted, and the job then fails."""
+        behaviour = self.behaviour.for_model(model_name)
+        if contract.s3_prefix_has_objects(self.account_id, source):
+            return behaviour
+        message = f"No model files were found at {source}. Check that the URI points at the folder of a Hugging Face model."
+        return replace(behaviour, per_model={}, failure_message=message, outcome="failed" if behaviour.outcome == "active" else behaviour.outcome)
 
     def _advance(self, job: ImportJob) -> None:
         """One GetModelImportJob: the status moves on when this is the Nth."""

@@ -172,3 +172,14 @@ def test_a_checkpoint_and_an_open_weight_folder_run_side_by_side(sb, sample: Pat
     assert apis == [("nova-micro-demo", "CreateCustomModel", "ACTIVE"), ("open-weights-demo", "CreateModelImportJob", "ACTIVE")]
     assert sorted(m["importApi"] for m in sb.models()) == ["CreateCustomModel", "CreateModelImportJob"]
     assert json.loads(json.dumps(sb.models()))  # plain JSON, as --json prints it
+
+
+def test_an_import_job_of_a_folder_emptied_after_validation_fails_as_aws_would(sb) -> None:
+    """Bedrock reads the folder when the job runs: a folder emptied after ValidateArtifacts makes the
+    job Failed (the emulator applies the empty-source rule to import jobs too)."""
+    store = sb.import_store()
+    job = store._behaviour("gone", f"s3://{sb.bucket}/incoming/nothing-here/")
+    assert job.outcome == "failed" and "No model files were found at" in job.failure_message
+    sb.upload_folder(DEMO)
+    sb.wait_all()
+    assert store._behaviour("demo", f"s3://{sb.bucket}/incoming/open-weights-demo/").outcome == "active"
