@@ -362,24 +362,33 @@ class Sandbox:
             s3.put_object(Bucket=bucket, Key=key, Body=body)
             self._escrow_objects[(bucket, key)] = digest
 
-    def register_model_package(self, detail: dict[str, Any]) -> str | None:
-        """Create the approved model package an approval event names in the (moto) Model Registry, as
-        the MLOps team did before approving it: its group, then versions up to the event's. Returns the
-        package's ARN, or None when the event names no usable group and version."""
+    def register_model_package(self, group: str, *, restricted: bool = True) -> str:
+        """A new version of a SageMaker model package in `group` (created on first use), as a
+        training pipeline registers it; restricted=True is the type CreateCustomModel accepts
+        (ManagedStorageType=Restricted). Returns the package's ARN."""
+        sagemaker = self._client("sagemaker")
+        with self.faults.suspended():
+            groups = sagemaker.list_model_package_groups(NameContains=group)["ModelPackageGroupSummaryList"]
+            if group not in [g["ModelPackageGroupName"] for g in groups]:
+                sagemaker.create_model_package_group(ModelPackageGroupName=group)
+            extra = {"ManagedStorageType": "Restricted"} if restricted else {}
+            return sagemaker.create_model_package(ModelPackageGroupName=group, **extra)["ModelPackageArn"]
+
+    def play_registry_approval(self, detail: dict[str, Any]) -> str | None:
+        """The approved package a Model Registry approval event names, made to exist in the (moto)
+        registry as the MLOps team registered it: versions of its group up to the event's, restricted.
+        Returns the package's ARN, or None when the event names no usable group and version."""
         group, version = detail.get("ModelPackageGroupName"), detail.get("ModelPackageVersion")
         if not isinstance(group, str) or isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 100:
             return None
         sagemaker = self._client("sagemaker")
         with self.faults.suspended():
-            try:
-                sagemaker.create_model_package_group(ModelPackageGroupName=group)
-            except sagemaker.exceptions.ClientError:
-                pass  # it exists already
-            listed = sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]
-            for _ in range(version - len(listed)):
-                # Restricted: the only kind CreateCustomModel imports (API_ModelPackageArnDataSource)
-                sagemaker.create_model_package(ModelPackageGroupName=group, ModelApprovalStatus="Approved", ManagedStorageType="Restricted")
-            arns = [p["ModelPackageArn"] for p in sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]]
+            groups = sagemaker.list_model_package_groups(NameContains=group)["ModelPackageGroupSummaryList"]
+            listed = []
+            if group in [g["ModelPackageGroupName"] for g in groups]:
+                listed = sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]
+            arns = [p["ModelPackageArn"] for p in listed]
+        arns += [self.register_model_package(group) for _ in range(version - len(listed))]
         return next((arn for arn in arns if arn.endswith(f"/{group}/{version}")), None)
 
     def upload_trigger(self, key: str, body: bytes | str, *, emit: bool = True, repeat: int = 1) -> None:
@@ -397,7 +406,7 @@ class Sandbox:
         Model Registry approval, the sandbox plays the registry first: the package it names exists."""
         assert self.router is not None
         if is_registry_event(event):
-            self.register_model_package(event["detail"])
+            self.play_registry_approval(event["detail"])
         deliveries: list[Delivery] = []
         for _ in range(repeat):
             deliveries += self.router.put(event)

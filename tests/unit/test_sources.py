@@ -55,7 +55,9 @@ def test_escrow_checkpoints_of_this_account_are_accepted_unchanged(uri, validate
             f"escrow bucket of account {OTHER_ACCOUNT_ID}, not of this account ({ACCOUNT_ID})",
         ),
         ("s3://someone-elses-bucket/model/", "is in a bucket this stack may not read (not under its AllowedSourcePrefixes)"),
+        (f"s3://customer-escrow-{ACCOUNT_ID}-xyz-abc/job/", "is not a SageMaker escrow bucket"),
         (f"s3://customer-escrow-{ACCOUNT_ID}x-smtj/job/", "is in a bucket this stack may not read"),
+        (f"s3://customer-escrow-{ACCOUNT_ID}-smtj/job/", "is not a SageMaker escrow bucket"),
     ],
 )
 def test_sources_elsewhere_are_rejected_with_the_reason(uri, words, validate_settings):

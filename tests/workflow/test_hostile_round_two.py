@@ -64,9 +64,8 @@ def test_the_largest_request_the_workflow_accepts_imports_and_notifies_once(sand
     tags = {f"{i:02d}" + "k" * 126: "v" * 256 for i in range(47)}
     source = ESCROW_URI + "/".join(["segment" * 14] * 9) + "/"
     name = "n" * 63
-    # The checkpoint is there (the emulated Bedrock fails an import whose escrow URI holds nothing).
-    bucket, _, path = source[len("s3://") :].partition("/")
-    sb.put_escrow_object(bucket, path + "model.safetensors", b"weights")
+    bucket, _, path = source.removeprefix("s3://").partition("/")
+    sb.put_escrow_object(bucket, path + "model.safetensors", b"weights")  # the training job's checkpoint
     arn = sb.start_execution({"sourceUri": source, "modelName": name, "tags": tags})
     [execution] = sb.wait_all()
     [message] = sb.messages()

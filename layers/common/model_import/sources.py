@@ -13,7 +13,7 @@ from model_import.kinds import KIND_CHECKPOINT, KIND_OPEN_WEIGHTS
 from model_import.settings import ValidateSettings
 from model_import.text import shorten
 
-_ESCROW_RE = re.compile(r"customer-escrow-(\d{12})-")
+_ESCROW_PREFIX_RE = re.compile(r"customer-escrow-(\d{12})-")
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -55,14 +55,20 @@ def _kind_of_location(uri: str, bucket: str, path: str, settings: ValidateSettin
     API_S3DataSource). A folder of the customer's own (this stack's incoming folders, or one of
     AllowedSourcePrefixes: the places the import role may read) holds open weights, for
     CreateModelImportJob. Anywhere else is refused here, before Bedrock, with the ways that work."""
-    escrow = _ESCROW_RE.match(bucket)
+    escrow = _ESCROW_PREFIX_RE.match(bucket)
     if escrow:
-        if escrow.group(1) == settings.account_id:
-            return KIND_CHECKPOINT
-        raise ImportRejected(
-            f"{origin}: the source bucket {bucket!r} is the SageMaker escrow bucket of account {escrow.group(1)}, "
-            f"not of this account ({settings.account_id}); import the model in the account that trained it"
-        )
+        if escrow.group(1) != settings.account_id:
+            raise ImportRejected(
+                f"{origin}: the source bucket {bucket!r} is the SageMaker escrow bucket of account {escrow.group(1)}, "
+                f"not of this account ({settings.account_id}); import the model in the account that trained it"
+            )
+        if rules.ESCROW_BUCKET_RE.fullmatch(bucket) is None:
+            raise ImportRejected(
+                f"{origin}: the source bucket {bucket!r} is not a SageMaker escrow bucket: they are named "
+                f"customer-escrow-{settings.account_id}-smtj-<id> (training jobs) or customer-escrow-{settings.account_id}-hp-<id> "
+                "(HyperPod); copy checkpoint_s3_bucket from the training job's manifest.json as it is"
+            )
+        return KIND_CHECKPOINT
     if bucket == settings.artifact_bucket and path.startswith(settings.incoming_prefix) and path != settings.incoming_prefix:
         return KIND_OPEN_WEIGHTS
     if any(uri == p or uri.startswith(p if p.endswith("/") else p + "/") for p in settings.allowed_source_prefixes):

@@ -56,6 +56,11 @@ def _create_error(err: aws_errors.ClientError, request: ImportRequest) -> Except
         )
     if code == "ValidationException":
         return ImportRejected(f"Bedrock refused the request: {message}")
+    if code == "ResourceNotFoundException" and request.model_package_arn:
+        return ImportRejected(
+            f"Bedrock cannot find the model package {request.model_package_arn} ({message}); check the ARN with "
+            f"'aws sagemaker describe-model-package --model-package-name {request.model_package_arn}'"
+        )
     if code == "TooManyTagsException":
         return ImportRejected(f"Bedrock refused the tags: {message}")
     return translate(err, "bedrock", "CreateCustomModel")

@@ -1,0 +1,120 @@
+"""Every request the emulated Bedrock refuses (tests/workflow/test_emulator_rules.py, one case per
+rule) is refused by the workflow first, with a reason a person can act on: by ValidateArtifacts,
+before Bedrock is called, or - where only Bedrock can know (the package exists, its type, the name
+is free) - by the create step, which turns Bedrock's answer into a REJECTED reason. A new emulator
+rule without its pair here fails test_every_emulator_case_is_paired."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from model_import.errors import ImportRejected
+from model_import.models import create_model
+from model_import.request import ImportRequest
+from model_import.settings import CreateSettings, PollSettings
+from model_import.validation import validate
+from tests.support import ACCOUNT_ID, BUCKET, ESCROW_URI, MODEL_PACKAGE_ARN, execution_arn, s3_event, trigger_key
+from tests.workflow.test_emulator_rules import CASES
+
+ARN = execution_arn("pairs")
+ESCROW = {"sourceUri": ESCROW_URI, "modelName": "m"}
+OTHER = "999999999999"
+
+
+def _manual(**fields: Any) -> dict[str, Any]:
+    return {**ESCROW, **fields}
+
+
+#: emulator case id -> the workflow input that asks for the same thing, and what its reason says
+VALIDATOR_PAIRS: dict[str, tuple[dict[str, Any], str]] = {
+    "service-model/name-pattern": (_manual(modelName="bad--name"), "the model name 'bad--name' is not allowed"),
+    "service-model/empty-union": (_manual(sourceUri=""), '"sourceUri" must be a non-empty string'),
+    "one-model-source/both": (_manual(modelPackageArn=MODEL_PACKAGE_ARN), 'names both "sourceUri" and "modelPackageArn"'),
+    "one-model-source/neither": ({"modelName": "m", "tags": {}}, "unrecognised input"),
+    # (A folder under incoming/ is open weights: CreateModelImportJob, never CreateCustomModel's S3 source.)
+    "escrow-bucket/stack-bucket": (_manual(sourceUri=f"s3://{BUCKET}/private/m/"), "is in this stack's artifact bucket but outside its model folders"),
+    "escrow-bucket/other-account": (_manual(sourceUri=f"s3://customer-escrow-{OTHER}-smtj-abc/job/"), f"escrow bucket of account {OTHER}"),
+    "escrow-bucket/unknown-kind": (_manual(sourceUri=f"s3://customer-escrow-{ACCOUNT_ID}-xyz-abc/job/"), "is not a SageMaker escrow bucket"),
+    "model-package-in-caller-account/other-account": (
+        {"modelName": "m", "modelPackageArn": f"arn:aws:sagemaker:us-east-1:{OTHER}:model-package/nova-sft/1"}, f"is in account {OTHER}",
+    ),
+    "model-package-in-caller-account/other-region": (
+        {"modelName": "m", "modelPackageArn": f"arn:aws:sagemaker:eu-west-1:{ACCOUNT_ID}:model-package/nova-sft/1"}, "region eu-west-1",
+    ),
+    "reserved-tag-prefix/key": (_manual(tags={"AWS:team": "ml"}), "'aws:'"),
+    "reserved-tag-prefix/value": (_manual(tags={"team": "aws:ml"}), "'aws:'"),
+    "tag-count/51": (_manual(tags={f"k{i}": "v" for i in range(51)}), "too many tags"),
+}  # fmt: skip
+
+#: emulator case id -> Bedrock's answer, and what the create step's REJECTED reason says. Only
+#: Bedrock can tell these (ValidateArtifacts may not read SageMaker's registry or Bedrock's models).
+CREATE_PAIRS: dict[str, tuple[str, str]] = {
+    "model-package-exists/missing": ("ResourceNotFoundException", "describe-model-package"),
+    "model-package-restricted/not-restricted": ("ValidationException", "Bedrock refused the request: "),
+}
+
+#: emulator case id -> why no workflow input can break that rule
+BY_CONSTRUCTION = {
+    "s3-source-needs-role/missing": "the create step sends roleArn with every S3 source (test below)",
+    "unique-tag-keys/repeated": "tags are a JSON object, and a key given twice is refused by strict JSON (test below)",
+}
+
+
+def test_every_emulator_case_is_paired() -> None:
+    ids = {case[0] for case in CASES}
+    assert ids == set(VALIDATOR_PAIRS) | set(CREATE_PAIRS) | set(BY_CONSTRUCTION)
+
+
+@pytest.mark.parametrize("case", sorted(VALIDATOR_PAIRS))
+def test_the_validator_rejects_it_first_with_the_reason(case: str, validate_settings) -> None:
+    event, words = VALIDATOR_PAIRS[case]
+    with pytest.raises(ImportRejected) as caught:
+        validate(event, ARN, validate_settings, s3=None)  # a manual source: nothing is read
+    assert words in str(caught.value)
+
+
+def _package_request() -> ImportRequest:
+    return ImportRequest("m", None, {}, "t" * 64, None, kind="sagemaker-model-package", model_package_arn=MODEL_PACKAGE_ARN)
+
+
+class _Bedrock:
+    def __init__(self, error: str | None = None) -> None:
+        self.error, self.calls = error, []
+
+    def create_custom_model(self, **args: Any) -> dict[str, str]:
+        self.calls.append(args)
+        if self.error:
+            raise ClientError({"Error": {"Code": self.error, "Message": "refused"}}, "CreateCustomModel")
+        return {"modelArn": "arn:aws:bedrock:us-east-1:123456789012:custom-model/imported/abcdefghijkl"}
+
+
+SETTINGS = CreateSettings("arn:aws:iam::123456789012:role/r", None, PollSettings(60, 240))
+
+
+@pytest.mark.parametrize("case", sorted(CREATE_PAIRS))
+def test_the_create_step_turns_bedrocks_refusal_into_a_reason(case: str) -> None:
+    code, words = CREATE_PAIRS[case]
+    with pytest.raises(ImportRejected) as caught:
+        create_model(_Bedrock(code), _package_request(), SETTINGS)
+    assert words in str(caught.value)
+
+
+def test_every_s3_source_is_sent_with_the_import_role() -> None:
+    bedrock = _Bedrock()
+    create_model(bedrock, ImportRequest("m", ESCROW_URI, {}, "t" * 64, None), SETTINGS)
+    create_model(bedrock, _package_request(), SETTINGS)
+    s3_call, package_call = bedrock.calls
+    assert s3_call["roleArn"] == SETTINGS.import_role_arn and "modelSourceConfig" in s3_call
+    assert "roleArn" not in package_call and "modelSourceConfig" not in package_call
+
+
+def test_a_tag_key_given_twice_never_reaches_bedrock(aws, validate_settings) -> None:
+    body = '{"checkpoint_s3_bucket": "%s", "tags": {"team": "a", "team": "b"}}' % ESCROW_URI
+    aws.put(trigger_key("m"), body.encode())
+    with pytest.raises(ImportRejected, match="team"):
+        validate(s3_event(trigger_key("m")), ARN, validate_settings, aws.s3)
+    assert json.loads(body)["tags"] == {"team": "b"}  # what plain JSON would have sent silently
