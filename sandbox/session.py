@@ -389,7 +389,11 @@ class Sandbox:
                 listed = sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]
             arns = [p["ModelPackageArn"] for p in listed]
         arns += [self.register_model_package(group) for _ in range(version - len(listed))]
-        return next((arn for arn in arns if arn.endswith(f"/{group}/{version}")), None)
+        approved = next((arn for arn in arns if arn.endswith(f"/{group}/{version}")), None)
+        if approved is not None:
+            with self.faults.suspended():
+                sagemaker.update_model_package(ModelPackageArn=approved, ModelApprovalStatus="Approved")
+        return approved
 
     def upload_trigger(self, key: str, body: bytes | str, *, emit: bool = True, repeat: int = 1) -> None:
         """Put the trigger file; with repeat=N its event reaches the bus N times (new ids, same detail)."""
