@@ -85,3 +85,9 @@ def test_an_approval_the_stack_does_not_import_is_rejected(aws, validate_setting
         validate(_event(**detail), "arn:aws:states:us-east-1:123456789012:execution:sm:run-1", settings, aws.s3)
     assert str(caught.value).startswith(f"the Model Registry approval of {PACKAGE}: ")
     assert words in str(caught.value)
+
+
+def test_the_input_parser_knows_the_registrys_source():
+    from model_import import inputs, registry
+
+    assert inputs._REGISTRY_SOURCE == registry.SOURCE
