@@ -9,25 +9,50 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1
 SEC_VENV := .venv-security
 SEC_STAMP := $(SEC_VENV)/.installed-$(shell cat requirements/security.txt | sha1sum | cut -c1-12)
 SCAN_DIR := build/security
+# The cold-start bench runs the handlers on the Lambda runtime's Python (3.13) when pyenv has it, in a
+# venv of their own with dev.txt's exact pins of what the Lambda sees: Powertools' layer and the SDK.
+BENCH313 := .venv-bench313
+BENCH313_STAMP := $(BENCH313)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1-12)
+BENCH313_PINS := aws.lambda.powertools|aws.xray.sdk|wrapt|jmespath|typing.extensions|boto3|botocore|s3transfer|urllib3|python.dateutil|six
 CHECKOV_ENV := CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE
 # sam build uses the Lambda's Python (3.13) when pyenv has it, else whatever python3.13 is on PATH.
 PY313 := $(shell pyenv prefix 3.13.0 2>/dev/null)
 PY313_FOUND := $(or $(PY313),$(shell command -v python3.13 2>/dev/null))
+# Installs use uv (pinned; bootstrapped once per machine with pip into UV_DIR) and fall back to pip.
+# uv reads no pip configuration: it installs the same pinned files from PyPI. UV=off forces pip.
+UV_VERSION := 0.13.8
+UV_DIR ?= $(HOME)/.cache/bedrock-model-import/uv-$(UV_VERSION)
+UV ?= $(UV_DIR)/bin/uv
+# $(call install,VENV,REQUIREMENTS[,PYTHON]): a venv with exactly those pins, by uv when it can be had, else pip.
+define install
+	@if [ "$(UV)" != off ] && { test -x $(UV) || { mkdir -p $(dir $(UV_DIR)) && t=$$(mktemp -d "$(UV_DIR).XXXX") && \
+	    $(PYTHON) -m pip install --quiet --disable-pip-version-check --target $$t uv==$(UV_VERSION) >/dev/null 2>&1 && \
+	    mv -T $$t $(UV_DIR); rm -rf "$$t"; test -x $(UV); }; }; then \
+	  test -x $(1)/bin/python || $(or $(3),$(PYTHON)) -m venv --without-pip $(1); \
+	  echo "uv pip install -r $(2) into $(1)"; $(UV) pip install --quiet --python $(1)/bin/python -r $(2); \
+	else \
+	  { test -x $(1)/bin/pip || $(or $(3),$(PYTHON)) -m venv $(1); } && \
+	  echo "pip install -r $(2) into $(1)" && $(1)/bin/pip install --quiet --disable-pip-version-check -r $(2); \
+	fi
+endef
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(if $(PY313),PATH="$(PY313)/bin:$$PATH")
 PY313_MISSING := sam build needs Python 3.13 (the Lambda runtime) and none was found: install it \
 	(pyenv install 3.13.0, or your system's python3.13 package), then run make again
 
-.PHONY: setup demo status test unit lint build security bench clean lock lock-security smoke python313
+.PHONY: setup demo serve status test unit lint build security bench bench313 clean lock lock-security smoke python313
 
 $(STAMP): requirements/dev.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(call install,$(VENV),requirements/dev.txt)
 	@rm -f $(VENV)/.installed-* && touch $@
 
 $(SEC_STAMP): requirements/security.txt
-	@test -x $(SEC_VENV)/bin/python || $(PYTHON) -m venv $(SEC_VENV)
-	$(SEC_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/security.txt
+	$(call install,$(SEC_VENV),requirements/security.txt)
 	@rm -f $(SEC_VENV)/.installed-* && touch $@
+
+$(BENCH313_STAMP): requirements/dev.txt
+	@mkdir -p build && grep -iE '^($(BENCH313_PINS))==' requirements/dev.txt > build/bench313-requirements.txt
+	$(call install,$(BENCH313),build/bench313-requirements.txt,$(PY313)/bin/python3)
+	@rm -f $(BENCH313)/.installed-* && touch $@
 
 setup: $(STAMP)
 
@@ -37,6 +62,9 @@ python313:
 
 demo: $(STAMP) ## Run one import end to end in the offline sandbox
 	$(BIN)/python -m sandbox run --artifacts examples/nova-micro-demo
+
+serve: $(STAMP) ## The sandbox as a local AWS endpoint for the AWS CLI and SDKs (Ctrl-C stops it)
+	$(BIN)/python -m sandbox serve
 
 status: $(STAMP) ## Recent imports of a deployed stack: make status STACK=<stack-name> [ARGS="--since 7d --json"]
 	@test -n "$(STACK)" || { echo "usage: make status STACK=<stack-name> [ARGS=\"--since 7d --outcome FAILED --json\"]" >&2; exit 2; }
@@ -57,8 +85,10 @@ security: $(STAMP) $(SEC_STAMP) ## checkov on template.yaml and on its SAM-trans
 	$(CHECKOV_ENV) $(SEC_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
 		--file template.yaml --file $(SCAN_DIR)/transformed-template.json
 
-bench: $(STAMP)
+bench: $(STAMP) $(if $(PY313),$(BENCH313_STAMP)) ## every figure; cold starts on Python 3.13 when pyenv has it
 	$(BIN)/python -m bench
+
+bench313: $(if $(PY313),$(BENCH313_STAMP)) ## the Python 3.13 venv the cold-start bench uses
 
 clean:
 	rm -rf .aws-sam .pytest_cache .hypothesis $(SCAN_DIR)

@@ -1,11 +1,11 @@
 """`make bench`: run every benchmark and print one table.
 
-    python -m bench                      # all figures (~2 minutes on 2 cores)
+    python -m bench                      # all figures (several minutes on 2 cores: setup_time runs pip twice)
     python -m bench cold_start polling   # some of them
 
 Each figure also runs alone: python -m bench.cold_start, bench.package_size, bench.big_source, bench.open_weights,
 bench.poll_interval, bench.throughput, bench.sandbox_demo, bench.sandbox_warm, bench.sandbox_concurrent,
-bench.load_throttled.
+bench.load_throttled, bench.sandbox_memory, bench.lambda_memory, bench.setup_time, bench.serve.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ FIGURES = {
     "sandbox_warm": ("bench.sandbox_warm", "one warm workflow run in the sandbox"),
     "sandbox_concurrent": ("bench.sandbox_concurrent", "100 concurrent uploads, all correct"),
     "load_throttled": ("bench.load_throttled", "100 uploads at once with 30 % of Bedrock calls throttled, all correct"),
+    "sandbox_memory": ("bench.sandbox_memory", "sandbox peak RSS: the demo, 10/100/500 concurrent uploads"),
+    "lambda_memory": ("bench.lambda_memory", "each Lambda's peak memory against its MemorySize"),
+    "setup_time": ("bench.setup_time", "fresh-clone set-up of make demo and make test, uv against plain pip"),
+    "serve": ("bench.serve", "python -m sandbox serve over HTTP: start-up, upload to notification (AWS CLI, boto3), 10 concurrent clients"),
 }
 
 

@@ -39,6 +39,8 @@ c3, t3 = time.process_time(), time.perf_counter()
 app.lambda_handler(warm_event, Context())
 t4 = time.perf_counter()
 
+import resource  # noqa: E402
+
 with open(out_path, "w", encoding="utf-8") as f:
-    json.dump({"import": t1 - t0, "import_cpu": c1 - c0, "first": t3 - t2, "first_cpu": c3 - c2, "warm": t4 - t3,
+    json.dump({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "import": t1 - t0, "import_cpu": c1 - c0, "first": t3 - t2, "first_cpu": c3 - c2, "warm": t4 - t3,
                "modules": modules_after_import}, f)

@@ -19,7 +19,7 @@ SAMPLE = ROOT / "examples" / "nova-micro-demo"
 TARGET_SECONDS = 15.0
 
 
-def one_round(uploads: int) -> tuple[float, float]:
+def one_round(uploads: int, timeout: float = 600) -> tuple[float, float]:
     """(seconds until all done, seconds until all uploads returned)."""
     from sandbox import BedrockBehaviour, Sandbox
 
@@ -32,14 +32,19 @@ def one_round(uploads: int) -> tuple[float, float]:
         with ThreadPoolExecutor(max_workers=uploads) as pool:
             list(pool.map(lambda name: sb.upload_folder(SAMPLE, model_name=name), names))
         uploaded = time.perf_counter() - started
-        executions = sb.wait_all(timeout=600)
+        executions = sb.wait_all(timeout=timeout)
         bodies = [m.body for m in sb.messages()]
         seconds = time.perf_counter() - started
         mine = [e for e in executions if e.name and e.input["detail"]["object"]["key"].split("/")[1] in names]
         active = {b["modelName"] for b in bodies if b["outcome"] == "ACTIVE"} & set(names)
         models = {m["modelName"] for m in sb.models() if m["modelStatus"] == "Active"} & set(names)
         if len(mine) != uploads or any(e.status != "SUCCEEDED" for e in mine) or len(active) != uploads or len(models) != uploads:
-            raise AssertionError(f"{uploads} uploads: {len(mine)} executions, {len(active)} ACTIVE notifications, {len(models)} models")
+            from collections import Counter
+
+            ends = Counter((e.status, getattr(e, "error", None)) for e in mine)
+            reasons = Counter((b["outcome"], (b.get("reason") or "")[:120]) for b in bodies if b["outcome"] != "ACTIVE")
+            raise AssertionError(f"{uploads} uploads: {len(mine)} executions, {len(active)} ACTIVE notifications, "
+                                 f"{len(models)} models; ends {dict(ends)}; other outcomes {reasons.most_common(3)}")
     return seconds, uploaded
 
 

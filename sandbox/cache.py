@@ -5,7 +5,9 @@ Entries are keyed by a hash of everything that determines them (the file content
 parameters, the library versions), so a change to the template, the ASL or a library is a miss
 and the sandbox runs exactly what the files say. The cache lives in the virtualenv the Makefile
 set up (or ~/.cache when there is none); SANDBOX_CACHE_DIR moves it, SANDBOX_CACHE_DIR=off
-turns it off. An unreadable entry is ignored and rebuilt.
+turns it off. An unreadable entry is ignored and rebuilt. Concurrent processes (pytest-xdist
+workers, several sandboxes) may share it: an entry is written to a temporary file in the same
+folder and renamed over the old one (atomic on POSIX), so a reader sees a whole entry or none.
 """
 
 from __future__ import annotations

@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--throttle", metavar="P", type=_fraction, default=0.0, help="answer this fraction of Bedrock calls with ThrottlingException")
     run.add_argument("--json", action="store_true", help="print one JSON document instead of the timeline")
     run.add_argument("--verbose", action="store_true", help="also print the handlers' logs (to stderr)")
+    from sandbox import serve  # its options live with it
+
+    serve.add_arguments(
+        commands.add_parser("serve", help="serve the sandbox as a local AWS endpoint for the AWS CLI and SDKs",
+                            description="Deploy template.yaml into the embedded AWS and serve it over HTTP until Ctrl-C."),
+        _positive,
+        _fraction,
+    )
     return parser
 
 
@@ -186,6 +194,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     err = stderr or sys.stderr
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "serve":
+            from sandbox.serve import serve
+
+            return serve(args, out, err)
         event, execution_input = _check(args)
     except UsageError as error:
         err.write(f"python -m sandbox: error: {error}\n")

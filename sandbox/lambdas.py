@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import traceback
+import tracemalloc
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,10 @@ class Invocation:
     request_id: str
     error_type: str | None
     seconds: float
+    # Peak bytes Python allocated during the invoke (module import on a cold start included), when
+    # tracemalloc is tracing (bench/lambda_memory.py turns it on); else None. It counts moto's
+    # in-process work on the handler's calls too, so it errs high as a stand-in for Max Memory Used.
+    peak_bytes: int | None = None
 
 
 class LambdaRuntime:
@@ -119,7 +124,12 @@ class LambdaRuntime:
         request_id = str(uuid.uuid4())
         raw = body.decode("utf-8") if isinstance(body, bytes | bytearray) else (body or "")
         started = time.monotonic()
+        peak: int | None = None
         with self._lock:
+            tracing = tracemalloc.is_tracing()
+            if tracing:
+                tracemalloc.reset_peak()
+                before = tracemalloc.get_traced_memory()[0]
             env = self._environment(code, variables)
             saved = self._apply(env)
             try:
@@ -145,7 +155,9 @@ class LambdaRuntime:
                         response_headers["x-amz-function-error"] = "Unhandled"
             finally:
                 self._restore(saved)
-        self.invocations.append(Invocation(code.logical_id, request_id, error_type, time.monotonic() - started))
+                if tracing:
+                    peak = tracemalloc.get_traced_memory()[1] - before
+        self.invocations.append(Invocation(code.logical_id, request_id, error_type, time.monotonic() - started, peak))
         return payload
 
     def _environment(self, code: FunctionCode, variables: dict[str, str]) -> dict[str, str]:

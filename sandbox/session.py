@@ -141,7 +141,7 @@ class Sandbox:
         from moto import mock_aws
 
         from sandbox import faults as faults_module
-        from sandbox import limits, logs, speed, timestamps
+        from sandbox import atomic, limits, logs, speed, timestamps
         from sandbox.lambdas import LambdaRuntime, layer_paths
         from sandbox.stack import deploy
         from sandbox.template import blueprint
@@ -155,6 +155,7 @@ class Sandbox:
         self._mock.start()
         speed.install(self._patcher)
         limits.install(self._patcher)
+        atomic.install(self._patcher)  # conditional writes: one winner, as on DynamoDB
         timestamps.install(self._patcher)
         self.clock.install(self._patcher)
         faults_module.install(self._patcher, self.faults)

@@ -252,6 +252,43 @@ def _() -> None:
     assert "create_loader(self.get_config_variable('data_path'))" in inspect.getsource(botocore.session.Session._register_data_loader)
 
 
+@seam("moto server: DomainDispatcherApplication(create_backend_app), MotoRequestHandler, host inference (serve)")
+def _() -> None:
+    dispatcher = _attr("moto.moto_server.werkzeug_app:DomainDispatcherApplication")
+    assert _params("moto.moto_server.werkzeug_app:DomainDispatcherApplication.infer_service_region_host") == ["self", "environ", "path"]
+    assert _params("moto.moto_server.werkzeug_app:DomainDispatcherApplication.get_backend_for_host") == ["self", "host"]
+    assert "app_instances" in _source("moto.moto_server.werkzeug_app:DomainDispatcherApplication.__init__")
+    assert "lock" in _source("moto.moto_server.werkzeug_app:DomainDispatcherApplication.__init__")
+    assert callable(dispatcher) and callable(_attr("moto.moto_server.werkzeug_app:create_backend_app"))
+    assert "fd" in _params("werkzeug.serving:make_server")
+
+
+@seam("moto FakeKey.set_metadata after PutObject's event (serve: sandbox-deliveries)")
+def _() -> None:
+    assert _params("moto.s3.models:FakeKey.set_metadata") == ["self", "metadata", "replace"]
+    assert "new_key.set_metadata(metadata)" in _source("moto.s3.responses:S3Response.put_object")
+
+
+@seam("moto.core.utils.get_service_model (serve: operation names for faults)")
+def _() -> None:
+    assert _attr("moto.core.utils:get_service_model")("bedrock").service_id.hyphenize() == "bedrock"
+
+
+@seam("moto DynamoDBBackend item writes (put/update/delete/transact_write_items), serialised by sandbox.atomic")
+def _() -> None:
+    from sandbox.atomic import WRITES
+
+    for name in WRITES:
+        assert callable(_attr(f"moto.dynamodb.models:DynamoDBBackend.{name}")), name
+
+
+@seam("moto SQS Queue.delete_message rebuilds _messages; add_message appends under _messages_lock")
+def _() -> None:
+    assert _params("moto.sqs.models:Queue.delete_message") == ["self", "receipt_handle"]
+    assert "self._messages = new_messages" in _source("moto.sqs.models:Queue.delete_message")
+    assert "with self._messages_lock:" in _source("moto.sqs.models:Queue.add_message")
+
+
 @pytest.mark.parametrize("name", list(SEAMS), ids=list(SEAMS))
 def test_moto_seam_used_by_the_sandbox_is_still_there(name: str) -> None:
     try:

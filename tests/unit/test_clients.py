@@ -73,3 +73,31 @@ class _Raw:
 
     def read(self, *_):
         return self._body
+
+
+def _sdk_without(monkeypatch, service: str, operation: str) -> None:
+    """The default boto3 session builds `service` clients without `operation`, as an older botocore would."""
+    session = boto3.Session()
+    session.events.register(f"creating-client-class.{service}",
+                            lambda class_attributes, **_: class_attributes.pop(operation, None))
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", session)
+
+
+def test_an_operation_the_sdk_lacks_fails_as_a_named_error_with_the_version_and_the_fix(fresh_clients, monkeypatch):
+    import botocore
+
+    from model_import.errors import AwsSdkTooOld
+
+    _sdk_without(monkeypatch, "bedrock", "create_custom_model")
+    bedrock = fresh_clients.client("bedrock")
+    with pytest.raises(AwsSdkTooOld) as caught:
+        bedrock.create_custom_model(modelName="m", modelSourceConfig={}, roleArn="arn:aws:iam::123456789012:role/r")
+    message = str(caught.value)
+    assert f"botocore {botocore.__version__}" in message and "no operation create_custom_model" in message
+    assert "layers/common/requirements.txt" in message
+    assert type(caught.value).__name__ == "AwsSdkTooOld"  # the error type Lambda reports, never AttributeError
+    assert hasattr(bedrock, "get_custom_model")  # the operations it has are untouched
+    assert not hasattr(bedrock, "create_custom_model")  # hasattr() still answers
+    with pytest.raises(AttributeError) as private:
+        bedrock._not_an_operation  # noqa: B018 - a private name is not an operation: the usual error
+    assert type(private.value) is AttributeError

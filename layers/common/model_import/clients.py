@@ -2,6 +2,9 @@
 
 The SDK's own retries are off (one attempt): Step Functions owns the retry policy, so a
 throttle reaches the state machine at once and shows in the execution history.
+
+An operation the SDK does not know (an older botocore than the code needs, e.g. Lambda's bundled
+SDK without bedrock create_custom_model) fails as AwsSdkTooOld, naming the version and the fix.
 """
 
 from __future__ import annotations
@@ -21,7 +24,27 @@ def client(service: str) -> Any:
         read_timeout=20,
         user_agent_extra="bedrock-model-import-pipeline",
     )
-    return boto3.client(service, config=config)
+    made = boto3.client(service, config=config)
+    # botocore emits getattr.<service-id>.<name> just before raising AttributeError for a missing name.
+    made.meta.events.register(f"getattr.{made.meta.service_model.service_id.hyphenize()}", _missing_operation)
+    return made
+
+
+def _missing_operation(event_name: str, **_: Any) -> None:
+    name = event_name.rsplit(".", 1)[-1]
+    if name.startswith("_"):
+        return  # a dunder or private probe, not an operation: the usual AttributeError
+    import boto3
+    import botocore
+
+    from model_import.errors import AwsSdkTooOld
+
+    service = event_name.split(".")[1]
+    raise AwsSdkTooOld(
+        f"the {service} client of botocore {botocore.__version__} (boto3 {boto3.__version__}) has no operation "
+        f"{name}: this SDK predates it. Pin a boto3/botocore that has it in layers/common/requirements.txt "
+        "(sam build bundles them into the shared layer) and deploy again."
+    )
 
 
 def reset() -> None:

@@ -47,6 +47,15 @@ class AwsCallFailed(Exception):
     """
 
 
+class AwsSdkTooOld(AttributeError):
+    """The function's boto3/botocore has no method for an operation the code calls: that SDK predates
+    the operation. Not retried (outcome ERROR); the message names the botocore version and the fix.
+
+    A subclass of AttributeError only so that hasattr() on a client keeps working; Lambda reports
+    this class's name as the error type, never a bare AttributeError.
+    """
+
+
 class ConfigurationError(Exception):
     """An environment variable the function needs is missing or malformed (fails at init)."""
 

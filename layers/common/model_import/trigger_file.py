@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from typing import Any, NamedTuple
-from urllib.parse import unquote_plus
 
 from model_import import aws_errors, strict_json
 from model_import.aws_errors import error_code, translate
@@ -85,6 +84,8 @@ def read_trigger_file(s3: Any, trigger: Trigger, settings: ValidateSettings) -> 
         )
     folder_of(trigger.key, settings)  # location first: nothing outside the incoming layout is read
     response = _get(s3, trigger)
+    from urllib.parse import unquote_plus  # here, not at import: it brings ipaddress, ~5 ms of a 3.13 cold start
+
     decoded = unquote_plus(trigger.key)
     if response is None and decoded != trigger.key:
         # S3 notifications URL-encode keys ("my model" -> "my+model"); accept either form.
