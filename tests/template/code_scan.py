@@ -168,7 +168,10 @@ def _module(name: str, path: Path | None = None) -> _Module | None:
             functions[node.name] = node
         elif isinstance(node, ast.ClassDef):
             classes[node.name] = node
-        elif isinstance(node, ast.Import):
+    # Imports anywhere in the module: the shared code imports some modules inside the function that
+    # needs them, to keep them out of the handlers' cold start (bench/cold_start.py).
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
             for alias in node.names:
                 imports[alias.asname or alias.name] = (alias.name, None)
         elif isinstance(node, ast.ImportFrom) and node.module:

@@ -8,7 +8,6 @@ from model_import import bedrock_rules as rules
 from model_import.errors import ImportRejected
 from model_import.inputs import Trigger, parse_input
 from model_import.kinds import KIND_MODEL_PACKAGE, KIND_OPEN_WEIGHTS
-from model_import.open_weights import check_open_weights_folder
 from model_import.request import ImportRequest, request_token
 from model_import.request_identity import token_trigger
 from model_import.settings import ValidateSettings
@@ -93,6 +92,9 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         kind = source_kind(source_uri, settings, origin)
         if kind == KIND_OPEN_WEIGHTS:
             # One listing and config.json: what Bedrock's import job would refuse minutes later.
+            # Imported here: the other kinds never load it (bench/cold_start.py).
+            from model_import.open_weights import check_open_weights_folder
+
             check_open_weights_folder(s3, source_uri, origin)
     if kms_key is not None:
         kms_key = check_kms_key(kms_key, settings, origin)
