@@ -3,7 +3,7 @@
     python -m bench                      # all figures (several minutes on 2 cores: setup_time runs pip twice)
     python -m bench cold_start polling   # some of them
 
-Each figure also runs alone: python -m bench.cold_start, bench.package_size, bench.big_source,
+Each figure also runs alone: python -m bench.cold_start, bench.package_size, bench.big_source, bench.open_weights,
 bench.poll_interval, bench.throughput, bench.sandbox_demo, bench.sandbox_warm, bench.sandbox_concurrent,
 bench.load_throttled, bench.sandbox_memory, bench.lambda_memory, bench.setup_time, bench.serve.
 """
@@ -23,6 +23,7 @@ FIGURES = {
     "cold_start": ("bench.cold_start", "handler import and first invocation vs a minimal Powertools handler"),
     "package_size": ("bench.package_size", "zipped function and layer packages"),
     "big_source": ("bench.big_source", "ValidateArtifacts against 10,000 objects"),
+    "open_weights": ("bench.open_weights", "ValidateArtifacts for a 70B-shaped open-weight folder beside 10,000 keys"),
     "polling": ("bench.poll_interval", "notification lag and transitions per poll policy"),
     "throughput": ("bench.throughput", "sandbox workflows per second"),
     "sandbox_demo": ("bench.sandbox_demo", "make demo wall time after set-up"),

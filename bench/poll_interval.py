@@ -11,7 +11,7 @@ execution history (the sum of its Wait states), as are the transitions (*StateEn
 what Step Functions bills) and the invocations (LambdaFunctionScheduled events).
 
 The last policy is a what-if, not shipped: a geometric backoff, run by replacing the schedule
-function the handlers use (model_import.models.next_wait) in this process.
+function the handlers use (model_import.loop.next_wait) in this process.
 Run alone: python -m bench.poll_interval
 """
 
@@ -106,14 +106,14 @@ def plan(policy: Policy) -> list[Import]:
 
 @contextlib.contextmanager
 def schedule_installed(policy: Policy) -> Iterator[None]:
-    from model_import import models
+    from model_import import loop
 
-    original = models.next_wait
-    models.next_wait = policy.schedule()
+    original = loop.next_wait
+    loop.next_wait = policy.schedule()
     try:
         yield
     finally:
-        models.next_wait = original
+        loop.next_wait = original
 
 
 def measure_history(events: list[dict[str, Any]], active_at: int) -> Measured:

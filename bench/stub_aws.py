@@ -13,11 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 MODEL_ARN = "arn:aws:bedrock:us-east-1:123456789012:custom-model/imported/nova-micro-demo"
-MANIFEST = b"{}\n"
+MANIFEST = b"{}\n"  # no source: the trigger's own folder, an open-weight model (the validator's longest path)
+CONFIG = b'{"model_type": "llama", "architectures": ["LlamaForCausalLM"]}'
+FOLDER = ("config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors", "manifest.json")
 
 
 def _list_objects(prefix: str) -> bytes:
-    keys = [prefix + "model.safetensors", prefix + "manifest.json"]
+    keys = [prefix + name for name in FOLDER]
     contents = "".join(
         f"<Contents><Key>{k}</Key><LastModified>2026-11-27T14:00:00.000Z</LastModified>"
         f'<ETag>"0"</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass></Contents>'
@@ -59,7 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif query.get("list-type") == ["2"]:
             self._send(200, _list_objects(query.get("prefix", [""])[0]), "application/xml")
         else:
-            self._send(200, MANIFEST, "application/json",
+            self._send(200, CONFIG if url.path.endswith("/config.json") else MANIFEST, "application/json",
                        {"ETag": '"0"', "Last-Modified": "Fri, 27 Nov 2026 14:00:00 GMT", "x-amz-version-id": "v1"})
 
     def do_POST(self) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from imports.layer import build_notification, parse_input_or_none
-from imports.timeline import iso
+from imports.timeline import iso, parse_json
 
 DEFAULT_IMPORT_API = "CreateCustomModel"
 DUPLICATE = "DUPLICATE"
@@ -131,14 +131,14 @@ def build_record(
     publish_input: PublishResult's input, when known (the state before its own error replaced $.error)."""
     data = data or {}
     raw_input = execution.get("input")
-    parsed = parse_input_or_none(_json(raw_input))
+    parsed = parse_input_or_none(parse_json(raw_input))
     outcome, notified = _outcome(execution, state_name, data)
     if state_name is None and execution["status"] == "SUCCEEDED":  # known from the output alone
         state_name = "IgnoreDuplicateDelivery" if outcome == DUPLICATE else "ModelImportSucceeded"
     started, stopped = execution["startDate"], execution.get("stopDate")
     known = build_notification(
         {**data, "outcome": outcome if outcome in FINAL_STATES.values() else data.get("outcome"),
-         "input": data.get("input", _json(raw_input)), "execution": data.get("execution") or {"arn": execution["executionArn"]}},
+         "input": data.get("input", parse_json(raw_input)), "execution": data.get("execution") or {"arn": execution["executionArn"]}},
         iso(stopped or started),
     )
     request = data.get("request") if isinstance(data.get("request"), dict) else {}
@@ -160,7 +160,7 @@ def build_record(
         outcome=outcome,
         state=state_name,
         trigger=trigger,
-        manual_input=None if trigger else _json(raw_input),
+        manual_input=None if trigger else parse_json(raw_input),
         model_name=known["modelName"],
         model_arn=known["modelArn"],
         model_status=known["modelStatus"],
@@ -179,16 +179,9 @@ def build_record(
 
 def _error(data: dict[str, Any]) -> tuple[str, str]:
     error = data.get("error") if isinstance(data.get("error"), dict) else {}
-    cause = _json(error.get("Cause"))
+    cause = parse_json(error.get("Cause"))
     if isinstance(cause, dict) and "errorMessage" in cause:
         cause = cause["errorMessage"]
     return str(error.get("Error") or "UnknownError"), str(cause or "no message")
 
 
-def _json(text: Any) -> Any:
-    if not isinstance(text, str):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text

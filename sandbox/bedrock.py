@@ -277,6 +277,9 @@ class EmulatedBedrock:
         self._lock = threading.Lock()
         # ARNs of SageMaker model packages created with ManagedStorageType=Restricted (moto keeps no such field)
         self.restricted_packages: set[str] = set()
+        from sandbox.import_jobs import EmulatedImportJobs
+
+        self.import_jobs = EmulatedImportJobs(self.behaviour)  # Custom Model Import: its own module and store
 
     def store(self, account_id: str, region: str) -> CustomModelStore:
         with self._lock:
@@ -288,7 +291,9 @@ class EmulatedBedrock:
     def handle(self, operation: str, account_id: str, region: str, request: dict[str, Any]) -> tuple[int, dict[str, str], str]:
         """One request to an emulated operation: (status, headers, body). The input is checked
         against the operation's shapes in botocore's service model before the store sees it."""
-        store = self.store(account_id, region)
+        from sandbox.import_jobs import IMPORT_OPERATIONS
+
+        store = self.import_jobs.store(account_id, region) if operation in IMPORT_OPERATIONS else self.store(account_id, region)
         try:
             try:
                 params = service_model.request_params(operation, **request)
@@ -303,7 +308,7 @@ class EmulatedBedrock:
             if tag_problems:
                 raise store.refuse(tag_problems[0], params.get("modelName"))
             status = service_model.service_model().operation_model(operation).http.get("responseCode", 200)
-            body = getattr(store, OPERATIONS[operation])(params)
+            body = getattr(store, {**OPERATIONS, **IMPORT_OPERATIONS}[operation])(params)
             # moto takes the status from the "status" header
             return status, {"Content-Type": "application/json", "status": str(status)}, json.dumps(body)
         except BedrockError as err:
@@ -337,7 +342,9 @@ class EmulatedBedrock:
             return result
 
         patcher.setattr(SageMakerResponse, "create_model_package", create_restricted_aware_model_package)
-        for operation in OPERATIONS:
+        from sandbox.import_jobs import IMPORT_OPERATIONS
+
+        for operation in {**OPERATIONS, **IMPORT_OPERATIONS}:
             name = xform_name(operation)
             # moto 5.2.5 lacks some (CreateCustomModel); the others it has replace.
             patcher.setattr(BedrockResponse, name, method(operation), must_exist=hasattr(BedrockResponse, name))

@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO, err: TextIO) -> int:
     from sandbox.bedrock import BedrockBehaviour
     from sandbox.faults import Faults
-    from sandbox.session import Sandbox
+    from sandbox.session import Sandbox, registry_group
     from sandbox.timeline import Timeline, notification_lines
 
     started = time.monotonic()
@@ -230,7 +230,12 @@ def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO,
     if args.quota is not None:
         behaviour.quotas = args.quota
     human = not args.json
-    with Sandbox(bedrock=behaviour, faults=Faults.throttle_bedrock(args.throttle), echo_logs=err if args.verbose else None) as sb:
+    # A Model Registry approval: the stack is deployed as its team would, with the event's group in
+    # ModelPackageGroupNames (which creates the approval rule).
+    group = registry_group(event)
+    parameters = {"ModelPackageGroupNames": group} if group else None
+    faults = Faults.throttle_bedrock(args.throttle)
+    with Sandbox(bedrock=behaviour, faults=faults, parameters=parameters, echo_logs=err if args.verbose else None) as sb:
         if human:
             out.write(f"Sandbox ready in {time.monotonic() - started:.2f} s: stack {sb.stack.name}, bucket {sb.bucket}\n")
         staging = args.event is not None or args.input is not None  # an input of null is still the input

@@ -26,6 +26,7 @@ from sandbox import boot
 from sandbox.bedrock import BedrockBehaviour, CustomModelStore, EmulatedBedrock
 from sandbox.clock import DEFAULT_SCALE, Clock
 from sandbox.events import Delivery, EventRouter
+from sandbox.import_jobs import ImportJobStore
 from sandbox.faults import Faults
 from sandbox.logs import HandlerLog
 from sandbox.patches import Patcher
@@ -277,6 +278,11 @@ class Sandbox:
         assert self.emulated_bedrock is not None
         return self.emulated_bedrock.store(boot.ACCOUNT_ID, boot.REGION)
 
+    def import_store(self) -> ImportJobStore:
+        """The emulated Custom Model Import: import jobs and imported models."""
+        assert self.emulated_bedrock is not None
+        return self.emulated_bedrock.import_jobs.store(boot.ACCOUNT_ID, boot.REGION)
+
     def _client(self, service: str) -> Any:
         if service not in self._clients:
             import boto3
@@ -373,6 +379,27 @@ class Sandbox:
             extra = {"ManagedStorageType": "Restricted"} if restricted else {}
             return sagemaker.create_model_package(ModelPackageGroupName=group, **extra)["ModelPackageArn"]
 
+    def play_registry_approval(self, detail: dict[str, Any]) -> str | None:
+        """The approved package a Model Registry approval event names, made to exist in the (moto)
+        registry as the MLOps team registered it: versions of its group up to the event's, restricted.
+        Returns the package's ARN, or None when the event names no usable group and version."""
+        group, version = detail.get("ModelPackageGroupName"), detail.get("ModelPackageVersion")
+        if not isinstance(group, str) or isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 100:
+            return None
+        sagemaker = self._client("sagemaker")
+        with self.faults.suspended():
+            groups = sagemaker.list_model_package_groups(NameContains=group)["ModelPackageGroupSummaryList"]
+            listed = []
+            if group in [g["ModelPackageGroupName"] for g in groups]:
+                listed = sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]
+            arns = [p["ModelPackageArn"] for p in listed]
+        arns += [self.register_model_package(group) for _ in range(version - len(listed))]
+        approved = next((arn for arn in arns if arn.endswith(f"/{group}/{version}")), None)
+        if approved is not None:
+            with self.faults.suspended():
+                sagemaker.update_model_package(ModelPackageArn=approved, ModelApprovalStatus="Approved")
+        return approved
+
     def upload_trigger(self, key: str, body: bytes | str, *, emit: bool = True, repeat: int = 1) -> None:
         """Put the trigger file; with repeat=N its event reaches the bus N times (new ids, same detail)."""
         assert self.router is not None
@@ -384,8 +411,11 @@ class Sandbox:
                 self.router.redeliver(event)
 
     def put_event(self, event: dict[str, Any], repeat: int = 1) -> list[Delivery]:
-        """Put an EventBridge event on the default bus as it is (`repeat` times)."""
+        """Put an EventBridge event on the default bus as it is (`repeat` times). For a SageMaker
+        Model Registry approval, the sandbox plays the registry first: the package it names exists."""
         assert self.router is not None
+        if is_registry_event(event):
+            self.play_registry_approval(event["detail"])
         deliveries: list[Delivery] = []
         for _ in range(repeat):
             deliveries += self.router.put(event)
@@ -509,19 +539,59 @@ class Sandbox:
         return [message.body for message in self.messages()]
 
     def models(self) -> list[dict[str, Any]]:
-        """The account's custom models, from ListCustomModels (oldest first)."""
+        """The account's custom models (ListCustomModels), then its imported models with the status of
+        the job that made each (ListImportedModels, ListModelImportJobs: an imported model exists only
+        once its job Completed, so a job still running or failed is listed as Creating or Failed).
+        Each entry names the API that imported it (importApi). Oldest first within each."""
         bedrock = self._client("bedrock")
         summaries: list[dict[str, Any]] = []
+        imported: list[dict[str, Any]] = []
+        jobs: list[dict[str, Any]] = []
         with self.faults.suspended():
             for page in bedrock.get_paginator("list_custom_models").paginate(sortOrder="Ascending"):
                 summaries += page.get("modelSummaries", [])
-        return [{"modelName": m["modelName"], "modelArn": m["modelArn"], "modelStatus": m.get("modelStatus")} for m in summaries]
+            for page in bedrock.get_paginator("list_imported_models").paginate(sortOrder="Ascending"):
+                imported += page.get("modelSummaries", [])
+            for page in bedrock.get_paginator("list_model_import_jobs").paginate(sortOrder="Ascending"):
+                jobs += page.get("modelImportJobSummaries", [])
+        models = [
+            {"modelName": m["modelName"], "modelArn": m["modelArn"], "modelStatus": m.get("modelStatus"), "importApi": "CreateCustomModel"}
+            for m in summaries
+        ]
+        models += [
+            {"modelName": m["modelName"], "modelArn": m["modelArn"], "modelStatus": "Active", "importApi": "CreateModelImportJob"}
+            for m in imported
+        ]
+        statuses = {"InProgress": "Creating", "Failed": "Failed"}
+        models += [
+            {"modelName": j["importedModelName"], "modelArn": None, "modelStatus": statuses[j["status"]], "importApi": "CreateModelImportJob"}
+            for j in jobs
+            if j["status"] in statuses
+        ]
+        return models
 
     def _subscribe_queue(self) -> None:
         sqs, sns = self._client("sqs"), self._client("sns")
         self._queue_url = sqs.create_queue(QueueName=NOTIFICATION_QUEUE)["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+
+def is_registry_event(event: Any) -> bool:
+    return (
+        isinstance(event, dict)
+        and event.get("source") == "aws.sagemaker"
+        and event.get("detail-type") == "SageMaker Model Package State Change"
+        and isinstance(event.get("detail"), dict)
+    )
+
+
+def registry_group(event: Any) -> str | None:
+    """The model package group a Model Registry approval event names, if it is one."""
+    if not is_registry_event(event):
+        return None
+    group = event["detail"].get("ModelPackageGroupName")
+    return group if isinstance(group, str) and group else None
 
 
 def escrow_target(manifest: bytes, account_id: str) -> tuple[str, str] | None:

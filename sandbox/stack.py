@@ -119,7 +119,7 @@ def deploy(blueprint: Blueprint, parameters: dict[str, str] | None = None) -> De
     _complete_buckets(blueprint, resource_map, physical)
     machines = _create_state_machines(blueprint, resource_map, physical)
     functions = _function_code(blueprint, physical)
-    rules = tuple(physical[k] for k in blueprint.resources_of_type("AWS::Events::Rule"))
+    rules = tuple(physical[k] for k in blueprint.resources_of_type("AWS::Events::Rule") if k in physical)  # conditional ones too
     topics = [physical[k] for k in blueprint.resources_of_type("AWS::SNS::Topic")]
     if len(machines) != 1 or len(topics) != 1:
         raise DeployError(f"expected one state machine and one topic, found {machines} and {topics}")

@@ -66,9 +66,9 @@ def _task_detail(result: Any) -> str:
         checks = result.get("checks")
         if checks:
             return f"{result['modelStatus']} (check {checks})"
-        return f"import started: {result.get('modelArn')}"
+        return f"import started: {result.get('modelArn') or result.get('jobArn')}"
     if "modelName" in result and "sourceUri" in result:
-        return f"{result['modelName']} from {result['sourceUri']}"
+        return f"{result['modelName']} from {result['sourceUri'] or result.get('modelPackageArn')}"
     parts = [f"{k}={result[k]}" for k in _DETAIL_KEYS if k in result]
     return _short(", ".join(parts), 90)
 
@@ -181,7 +181,7 @@ def printable(text: str) -> str:
 
 def notification_lines(index: int, total: int, subject: str | None, body: dict[str, Any]) -> list[str]:
     lines = [printable(f"Notification {index}/{total}: {subject or body.get('outcome')}")]
-    for key in ("outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason"):
+    for key in ("outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "modelPackageArn", "jobArn", "reason"):
         value = body.get(key)
         if value is not None:
             lines.append(printable(f"  {key:<12} {value}"))

@@ -3,8 +3,9 @@
     make smoke STACK=<stack-name>            # or: .venv/bin/python scripts/smoke_test.py --stack <name>
 
 With your AWS credentials it reads the stack's outputs, subscribes a temporary SQS queue to the
-result topic, and uploads a deliberately invalid trigger file (a folder with no source:
-REJECTED before Bedrock is called, so no model is created). It waits for that upload's REJECTED
+result topic, and uploads a deliberately invalid trigger file: one naming no source, in a folder
+that holds nothing else, so the open-weight folder check finds no config.json and the import is
+REJECTED before Bedrock is called (no model is created). It waits for that upload's REJECTED
 notification, checks its schema and message attributes, then removes everything it made: the
 subscription, the queue and every version of the trigger file. Left behind by design: the
 execution's history and a small ledger item (it expires after 7 days). The REJECTED execution
@@ -129,9 +130,9 @@ def run(stack: str, session: Any, out: TextIO, timeout: float = 300.0) -> int:
     try:
         queue_url, subscription_arn = _subscribe(sqs, sns, topic_arn, f"model-import-smoke-{run_id}")
         out.write(f"Subscribed a temporary queue to {topic_arn}\n")
-        # No source named: the trigger's own folder, which CreateCustomModel cannot import: REJECTED.
+        # No source named: the trigger's own (empty) folder, which the open-weight check refuses: REJECTED.
         s3.put_object(Bucket=bucket, Key=trigger_key, Body=b'{"tags": {"purpose": "smoke-test"}}')
-        out.write(f"Uploaded s3://{bucket}/{trigger_key} (invalid on purpose: it names no source)\n")
+        out.write(f"Uploaded s3://{bucket}/{trigger_key} (invalid on purpose: an empty model folder)\n")
         found = _await_notification(sqs, queue_url, trigger_key, timeout)
         if found is None:
             out.write(f"FAILED: no notification for {trigger_key} within {timeout:.0f} s; look at the state machine's "

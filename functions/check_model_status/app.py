@@ -1,4 +1,5 @@
-"""CheckModelStatus: one GetCustomModel call; say whether to wait again, and how long."""
+"""CheckModelStatus: one status call (GetCustomModel, or GetModelImportJob for open weights, by the
+loop state's kind); say whether to wait again, and how long."""
 
 from model_import.clients import client
 from model_import.models import check_model

@@ -1,4 +1,5 @@
-"""CreateCustomModel: ask Bedrock to import the model."""
+"""CreateCustomModel: ask Bedrock to import the model, with the API the request's kind calls for
+(CreateCustomModel, or CreateModelImportJob for open weights)."""
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -17,6 +18,9 @@ SETTINGS = CreateSettings.from_env()
 def lambda_handler(event, context):
     request = ImportRequest.from_dict(event["request"])
     model = create_model(client("bedrock"), request, SETTINGS)
-    logger.info("Model import started", extra={"modelName": request.model_name, "modelArn": model["modelArn"]})
+    logger.info(
+        "Model import started",
+        extra={"modelName": request.model_name, "importApi": request.import_api, "modelArn": model["modelArn"], "jobArn": model["jobArn"]},
+    )
     metrics.add_metric(name="ImportsStarted", unit=MetricUnit.Count, value=1)
     return model

@@ -24,6 +24,11 @@ cases.yaml format, one list entry per case:
   event:           {key, bucket?, version-id?, sequencer?} -> the EventBridge "Object Created" event
   manual_trigger:  key -> {"bucket": <artifact bucket>, "key": key}
   objects:         [{key, text | json | base64 | size (+ fill)}] to stage in the artifact bucket
+  hf_folder:       {folder, config?, files?, manifest?} -> an open-weight folder incoming/<folder>/ (a
+                   valid tiny Llama: config.json, tokenizer.json, tokenizer_config.json,
+                   model.safetensors), `config` replacing config.json's JSON (or `config_text` its text),
+                   `files` adding ({text|json|size}) or removing (null) files by relative path,
+                   then its trigger file (`manifest`, default {}) as the event
   reason:          the exact reason; or
   reason_re:       a regular expression (re.search) pinning the reason's important words
 Strings may use ${BUCKET}, ${ACCOUNT_ID}, ${OTHER_ACCOUNT_ID}, ${REPEAT(text,count)} and, as a
@@ -144,7 +149,33 @@ def _body(spec: dict[str, Any]) -> bytes:
     raise ValueError(f"staged object {spec.get('key')!r} needs text, json, base64 or size")
 
 
+HF_CONFIG = {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 2, "vocab_size": 8}
+
+
+def _hf_folder(raw: dict[str, Any]) -> dict[str, Any]:
+    """A case written with the hf_folder shorthand, as event and objects."""
+    spec = raw["hf_folder"]
+    prefix = f"incoming/{spec['folder']}/"
+    config: dict[str, Any] = {"text": spec["config_text"]} if "config_text" in spec else {"json": spec.get("config", HF_CONFIG)}
+    files: dict[str, Any] = {
+        "config.json": config,
+        "tokenizer.json": {"text": "{}"},
+        "tokenizer_config.json": {"text": "{}"},
+        "model.safetensors": {"text": "weights"},
+    }
+    for name, body in (spec.get("files") or {}).items():
+        if body is None:
+            files.pop(name, None)
+        else:
+            files[name] = body
+    objects = [{"key": prefix + name, **body} for name, body in files.items()]
+    objects.append({"key": prefix + "manifest.json", "json": spec.get("manifest", {})})
+    return {**{k: v for k, v in raw.items() if k != "hf_folder"}, "event": {"key": prefix + "manifest.json"}, "objects": objects}
+
+
 def _case(raw: dict[str, Any]) -> Case:
+    if "hf_folder" in raw:
+        raw = _hf_folder(raw)
     shapes = [name for name in ("input", "event", "manual_trigger") if name in raw]
     if len(shapes) != 1:
         raise ValueError(f"case {raw.get('name')!r} needs exactly one of input, event, manual_trigger; has {shapes}")

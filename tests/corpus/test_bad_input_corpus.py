@@ -37,6 +37,7 @@ def test_the_corpus_has_at_least_50_cases_covering_every_kind_of_bad_input():
         "trigger": 10,
         "tags": 5,
         "manual": 8,
+        "openweights": 30,
     }.items():
         assert kinds[kind] >= least, kind
 

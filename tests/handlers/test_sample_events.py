@@ -30,6 +30,7 @@ def test_every_sample_file_is_used_by_a_test_here() -> None:
         ("manual-start-trigger.json", "manual-trigger"),
         ("manual-start-source.json", "manual-source"),
         ("manual-start-model-package.json", "manual-package"),
+        ("sagemaker-model-package-approved.json", "model-registry"),
     ],
 )
 def test_execution_inputs_are_each_an_accepted_shape(name: str, kind: str) -> None:

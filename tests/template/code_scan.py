@@ -35,6 +35,8 @@ IAM_ACTIONS: dict[tuple[str, str], frozenset[str]] = {
     ("bedrock", "CreateCustomModel"): frozenset({"bedrock:CreateCustomModel"}),
     ("bedrock", "GetCustomModel"): frozenset({"bedrock:GetCustomModel"}),
     ("bedrock", "ListCustomModels"): frozenset({"bedrock:ListCustomModels"}),
+    ("bedrock", "CreateModelImportJob"): frozenset({"bedrock:CreateModelImportJob"}),
+    ("bedrock", "GetModelImportJob"): frozenset({"bedrock:GetModelImportJob"}),
     ("sns", "Publish"): frozenset({"sns:Publish"}),
     ("dynamodb", "UpdateItem"): frozenset({"dynamodb:UpdateItem"}),
     ("dynamodb", "GetItem"): frozenset({"dynamodb:GetItem"}),
@@ -60,6 +62,18 @@ IMPLIED_ACTIONS: dict[tuple[str, str], dict[str, str]] = {
         "sagemaker:DescribeModelPackage": _MODEL_PACKAGE,
         "sagemaker:AccessModelPackageData": _MODEL_PACKAGE,
         # modelKmsKeyArn: Bedrock uses the caller's rights on the key, through Bedrock (kms:ViaService).
+        "kms:DescribeKey": _MODEL_KEY,
+        "kms:CreateGrant": _MODEL_KEY,
+        "kms:GenerateDataKey": _MODEL_KEY,
+        "kms:Decrypt": _MODEL_KEY,
+    },
+    ("bedrock", "CreateModelImportJob"): {
+        # roleArn: the caller passes the import role to Bedrock.
+        "iam:PassRole": "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+        # jobTags and importedModelTags are applied at create time (as for CreateCustomModel, unconfirmed
+        # whether TagResource is checked then): granted on import jobs and imported models.
+        "bedrock:TagResource": "https://docs.aws.amazon.com/bedrock/latest/userguide/tagging.html",
+        # importedModelKmsKeyId: the caller's rights on the key, through Bedrock (kms:ViaService).
         "kms:DescribeKey": _MODEL_KEY,
         "kms:CreateGrant": _MODEL_KEY,
         "kms:GenerateDataKey": _MODEL_KEY,
@@ -142,6 +156,7 @@ class _Module:
     functions: dict[str, ast.AST]  # top-level def name -> node
     classes: dict[str, ast.ClassDef]
     imports: dict[str, tuple[str, str | None]]  # local name -> (module, symbol or None for a module)
+    tables: dict[str, list[str]]  # a module-level dict whose values are imported modules -> those modules
 
 
 @cache
@@ -161,7 +176,10 @@ def _module(name: str, path: Path | None = None) -> _Module | None:
             functions[node.name] = node
         elif isinstance(node, ast.ClassDef):
             classes[node.name] = node
-        elif isinstance(node, ast.Import):
+    # Imports anywhere in the module: the shared code imports some modules inside the function that
+    # needs them, to keep them out of the handlers' cold start (bench/cold_start.py).
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
             for alias in node.names:
                 imports[alias.asname or alias.name] = (alias.name, None)
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -172,7 +190,17 @@ def _module(name: str, path: Path | None = None) -> _Module | None:
                     imports[alias.asname or alias.name] = (target, None)
                 else:
                     imports[alias.asname or alias.name] = (node.module, alias.name)
-    return _Module(name, path, tree, functions, classes, imports)
+    tables: dict[str, list[str]] = {}
+    for node in tree.body:
+        # A dispatch table, e.g. models.RESOURCES = {kind: custom_model, ...}: `RESOURCES[k].create(...)`
+        # may call `create` of any of its modules.
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Dict) and value.values and all(
+                isinstance(v, ast.Name) and v.id in imports and imports[v.id][1] is None for v in value.values
+            ):
+                tables[node.targets[0].id] = sorted({imports[v.id][0] for v in value.values})  # type: ignore[union-attr]
+    return _Module(name, path, tree, functions, classes, imports, tables)
 
 
 def _module_exists(dotted: str) -> bool:
@@ -247,6 +275,14 @@ class _Scanner:
             if isinstance(func, ast.Name):
                 self._resolve_name(module, func.id)
                 self._special_calls(module, func.id, sub)
+            elif (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Subscript)
+                and isinstance(func.value.value, ast.Name)
+                and func.value.value.id in module.tables
+            ):
+                for target in module.tables[func.value.value.id]:
+                    self._enqueue_symbol(target, func.attr)
             elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                 receiver, attr = func.value.id, func.attr
                 imported = module.imports.get(receiver)

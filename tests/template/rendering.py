@@ -34,6 +34,7 @@ SAMPLES = {
         f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
     ),
     "NotificationEmail": "ops@example.com",
+    "ModelPackageGroupNames": "nova-sft-approved,team-b--models",
 }
 
 _NO_VALUE = object()

@@ -60,10 +60,11 @@ def test_the_code_scan_finds_each_functions_aws_calls(functions):
     """A guard on the scan itself: if it stopped finding calls, the tests below would prove nothing."""
     found = {name: sorted(scan_handler(path).operations) for name, path in functions.items()}
     assert found == {
-        "ValidateArtifactsFunction": [("s3", "GetObject")],
+        "ValidateArtifactsFunction": [("s3", "GetObject"), ("s3", "ListObjectsV2")],
         "AcquireImportSlotFunction": [("dynamodb", "GetItem"), ("dynamodb", "PutItem")],
-        "CreateCustomModelFunction": [("bedrock", "CreateCustomModel"), ("bedrock", "ListCustomModels")],
-        "CheckModelStatusFunction": [("bedrock", "GetCustomModel")],
+        "CreateCustomModelFunction": [("bedrock", "CreateCustomModel"), ("bedrock", "CreateModelImportJob"),
+                                      ("bedrock", "ListCustomModels")],
+        "CheckModelStatusFunction": [("bedrock", "GetCustomModel"), ("bedrock", "GetModelImportJob")],
         "PublishResultFunction": [("dynamodb", "GetItem"), ("dynamodb", "UpdateItem"), ("sns", "Publish")],
     }
 
@@ -136,9 +137,30 @@ def test_bedrock_permissions_name_custom_models_except_create_which_takes_none(t
     from model_import.tags import PROVENANCE_PREFIX
 
     assert f"aws:RequestTag/{PROVENANCE_PREFIX}execution" in create["Condition"]["Null"]
-    assert [s["Resource"] for s in granted["bedrock:TagResource"]] == [CUSTOM_MODELS]
+    assert [s["Resource"] for s in granted["bedrock:TagResource"]] == [[CUSTOM_MODELS, IMPORT_JOBS, IMPORTED_MODELS]]
     (get,) = _function_role_actions(transformed, "CheckModelStatusFunction")["bedrock:GetCustomModel"]
     assert get["Resource"] == CUSTOM_MODELS
+
+
+IMPORT_JOBS = {"Fn::Sub": "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:model-import-job/*"}
+IMPORTED_MODELS = {"Fn::Sub": "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:imported-model/*"}
+
+
+def test_open_weight_imports_are_granted_as_aws_authorizes_them(transformed, template):
+    """CreateModelImportJob has no resource type either ("*", narrowed by the provenance tag), the job
+    is read on model-import-job/*, and the import role reads the stack's model folders only."""
+    (create,) = _function_role_actions(transformed, "CreateCustomModelFunction")["bedrock:CreateModelImportJob"]
+    assert create["Resource"] == "*"
+    assert create["Condition"] == {"Null": {"aws:RequestTag/model-import:execution": "false"}}
+    (get,) = _function_role_actions(transformed, "CheckModelStatusFunction")["bedrock:GetModelImportJob"]
+    assert get["Resource"] == IMPORT_JOBS
+    role = template["Resources"]["ModelImportRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    by_sid = {s["Sid"]: s for s in role}
+    assert by_sid["ReadOpenWeightFolders"] == {
+        "Sid": "ReadOpenWeightFolders", "Effect": "Allow", "Action": "s3:GetObject",
+        "Resource": {"Fn::Sub": "${ArtifactBucket.Arn}/${IncomingPrefix}*"},
+    }
+    assert by_sid["ListOpenWeightFolders"]["Condition"] == {"StringLike": {"s3:prefix": {"Fn::Sub": "${IncomingPrefix}*"}}}
 
 
 def test_model_package_sources_are_read_only_in_this_account(transformed):
@@ -183,14 +205,27 @@ def test_state_machine_may_invoke_exactly_the_functions_its_tasks_run(transforme
     assert allowed == invoked
 
 
-def test_upload_rule_may_only_start_the_state_machine(transformed, state_machine):
+def test_trigger_rules_may_only_start_the_state_machine(transformed, state_machine):
+    """The upload rule and the Model Registry approval rule."""
     rules = [r for r in transformed["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
-    assert len(rules) == 1
-    (target,) = rules[0]["Properties"]["Targets"]
-    (role,) = references(target["RoleArn"])
-    granted = allowed_actions(identity_documents_of_role(transformed, role))
-    assert set(granted) == {"states:StartExecution"}
-    assert all(references(s["Resource"]) == {state_machine.logical_id} for s in granted["states:StartExecution"])
+    assert len(rules) == 2
+    for rule in rules:
+        (target,) = rule["Properties"]["Targets"]
+        assert references(target["Arn"]) == {state_machine.logical_id}
+        (role,) = references(target["RoleArn"])
+        granted = allowed_actions(identity_documents_of_role(transformed, role))
+        assert set(granted) == {"states:StartExecution"}
+        assert all(references(s["Resource"]) == {state_machine.logical_id} for s in granted["states:StartExecution"])
+
+
+def test_the_registry_rule_matches_approvals_of_the_stacks_groups_only(transformed):
+    rule = transformed["Resources"]["ModelPackageApprovedRule"]
+    assert rule["Condition"] == "HasModelPackageGroups"  # ModelPackageGroupNames empty: no rule
+    assert rule["Properties"]["EventPattern"] == {
+        "source": ["aws.sagemaker"],
+        "detail-type": ["SageMaker Model Package State Change"],
+        "detail": {"ModelApprovalStatus": ["Approved"], "ModelPackageGroupName": {"Fn::Split": [",", {"Ref": "ModelPackageGroupNames"}]}},
+    }
 
 
 def test_import_role_may_only_read_model_sources_and_use_the_model_key(transformed):
@@ -206,11 +241,16 @@ def test_import_role_may_only_read_model_sources_and_use_the_model_key(transform
     for action in ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"):
         (statement,) = granted[action]
         assert references(statement["Resource"]) == {"ModelKmsKeyArn", "AllowedModelKmsKeyArns"}
-    # CreateCustomModel takes only SageMaker's escrow buckets: the role reads nothing of the stack's bucket.
-    (read,) = granted["s3:GetObject"]
-    assert read["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::customer-escrow-${AWS::AccountId}-*/*"}
-    (listing,) = granted["s3:ListBucket"]
-    assert listing["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::customer-escrow-${AWS::AccountId}-*"}
+    # CreateCustomModel takes only SageMaker's escrow buckets; CreateModelImportJob the stack's model
+    # folders (open weights): the role reads nothing else of the stack's bucket.
+    assert [r["Resource"] for r in granted["s3:GetObject"]] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:s3:::customer-escrow-${AWS::AccountId}-*/*"},
+        {"Fn::Sub": "${ArtifactBucket.Arn}/${IncomingPrefix}*"},
+    ]
+    assert [r["Resource"] for r in granted["s3:ListBucket"]] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:s3:::customer-escrow-${AWS::AccountId}-*"},
+        {"Fn::GetAtt": ["ArtifactBucket", "Arn"]},
+    ]
 
 
 def test_the_iam_table_covers_only_real_boto3_operations():

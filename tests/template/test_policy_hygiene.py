@@ -136,6 +136,7 @@ def test_every_role_is_assumable_by_one_aws_service_only(transformed):
         "ModelImportRole": "bedrock.amazonaws.com",
         "ModelImportStateMachineRole": "states.amazonaws.com",
         "ModelImportStateMachineArtifactUploadedRole": "events.amazonaws.com",
+        "ModelPackageApprovedRuleRole": "events.amazonaws.com",
     }
     for doc in policy_documents(transformed):
         if doc.kind != TRUST:

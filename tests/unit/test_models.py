@@ -46,6 +46,8 @@ def test_create_sends_the_request_with_its_token_and_starts_the_loop(bedrock):
     )
     model = create_model(bedrock, REQUEST, SETTINGS)
     assert model == {
+        "kind": "sagemaker-checkpoint",
+        "jobArn": None,
         "modelArn": MODEL_ARN,
         "modelName": "my-model",
         "modelStatus": "Creating",

@@ -94,6 +94,7 @@ def test_every_outcome_has_exactly_the_schemas_keys_and_its_reason(outcome):
             "finishedAt",
             "importApi",
             "modelPackageArn",
+            "jobArn",
             "queuedSeconds",
         ]
     )
@@ -245,3 +246,22 @@ def test_the_model_name_attribute_is_left_out_when_unknown():
 )
 def test_a_rejected_name_is_made_safe_for_an_sns_attribute(name, value):
     assert message_attributes({"outcome": "REJECTED", "modelName": name})["modelName"]["StringValue"] == value
+
+
+def test_an_open_weight_import_reports_the_imported_model_and_its_job():
+    job = "arn:aws:bedrock:us-east-1:123456789012:model-import-job/abcdefghijkl"
+    imported = "arn:aws:bedrock:us-east-1:123456789012:imported-model/mnopqrstuvwx"
+    request = {**REQUEST, "kind": "open-weights", "importApi": "CreateModelImportJob", "sourceUri": "s3://b-b/incoming/m/"}
+    model = {"kind": "open-weights", "modelArn": imported, "jobArn": job, "modelName": "m", "modelStatus": "Active"}
+    body = build_notification({"request": request, "model": model, "outcome": "ACTIVE", "execution": execution("run-1")}, FINISHED)
+    assert (body["modelArn"], body["jobArn"], body["importApi"], body["modelStatus"]) == (imported, job, "CreateModelImportJob", "Active")
+    assert message_attributes(body)["importApi"] == {"DataType": "String", "StringValue": "CreateModelImportJob"}
+
+
+def test_a_timed_out_import_job_names_the_command_that_follows_the_job():
+    job = "arn:aws:bedrock:us-east-1:123456789012:model-import-job/abcdefghijkl"
+    model = {"kind": "open-weights", "modelArn": None, "jobArn": job, "modelName": "m", "modelStatus": "Creating",
+             "waitedSeconds": 600, "checks": 10}
+    body = build_notification({"request": REQUEST, "model": model, "outcome": "TIMED_OUT", "execution": execution("r")}, FINISHED)
+    assert body["modelArn"] is None and body["jobArn"] == job
+    assert f"'aws bedrock get-model-import-job --job-identifier {job}'" in body["reason"]

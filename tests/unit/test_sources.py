@@ -3,7 +3,8 @@
 import pytest
 
 from model_import.errors import ImportRejected
-from model_import.sources import check_kms_key, check_model_package_arn, check_source_uri, split_s3_uri
+from model_import.kinds import KIND_CHECKPOINT, KIND_OPEN_WEIGHTS
+from model_import.sources import check_kms_key, check_model_package_arn, check_source_uri, source_kind, split_s3_uri
 from tests.support import (
     ACCOUNT_ID,
     ALLOWED_KMS_KEY_ARN,
@@ -47,16 +48,15 @@ def test_escrow_checkpoints_of_this_account_are_accepted_unchanged(uri, validate
         ("s3://Model_Bucket/m/", "does not meet Bedrock's S3 URI rule"),
         ("s3://ab/m/", "does not meet Bedrock's S3 URI rule"),
         (f"s3://{BUCKET}/incoming/my model/", "does not meet Bedrock's S3 URI rule"),
-        (f"s3://{BUCKET}/incoming/my-model/", "is a folder in this stack's artifact bucket"),
-        (f"s3://{BUCKET}/other/m/", "is a folder in this stack's artifact bucket"),
+        (f"s3://{BUCKET}/other/m/", "is in this stack's artifact bucket but outside its model folders (incoming/<model-name>/)"),
+        (f"s3://{BUCKET}/incoming/", "outside its model folders"),
         (
             f"s3://customer-escrow-{OTHER_ACCOUNT_ID}-smtj-abc/job/",
             f"escrow bucket of account {OTHER_ACCOUNT_ID}, not of this account ({ACCOUNT_ID})",
         ),
-        ("s3://someone-elses-bucket/model/", "is in a bucket of your own"),
+        ("s3://someone-elses-bucket/model/", "is in a bucket this stack may not read (not under its AllowedSourcePrefixes)"),
         (f"s3://customer-escrow-{ACCOUNT_ID}-xyz-abc/job/", "is not a SageMaker escrow bucket"),
-        (ALLOWED_PREFIX + "team-a/model/", "is under one of the stack's AllowedSourcePrefixes"),
-        (f"s3://customer-escrow-{ACCOUNT_ID}x-smtj/job/", "is in a bucket of your own"),
+        (f"s3://customer-escrow-{ACCOUNT_ID}x-smtj/job/", "is in a bucket this stack may not read"),
         (f"s3://customer-escrow-{ACCOUNT_ID}-smtj/job/", "is not a SageMaker escrow bucket"),
     ],
 )
@@ -68,13 +68,27 @@ def test_sources_elsewhere_are_rejected_with_the_reason(uri, words, validate_set
     assert words in reason
 
 
-def test_a_source_outside_escrow_is_rejected_with_the_ways_that_work(validate_settings):
+def test_a_source_nowhere_allowed_is_rejected_with_the_ways_that_work(validate_settings):
     with pytest.raises(ImportRejected) as caught:
-        check_source_uri(f"s3://{BUCKET}/incoming/my-model/", validate_settings, ORIGIN)
+        check_source_uri("s3://someone-elses-bucket/model/", validate_settings, ORIGIN)
     reason = str(caught.value)
     assert f"s3://customer-escrow-{ACCOUNT_ID}-.../" in reason
     assert '"checkpoint_s3_bucket"' in reason and '"modelPackageArn"' in reason
-    assert "CreateModelImportJob" in reason and "not supported by this pipeline yet" in reason
+    assert f"s3://{BUCKET}/incoming/<model-name>/" in reason and "AllowedSourcePrefixes" in reason
+
+
+@pytest.mark.parametrize(
+    ("uri", "kind"),
+    [
+        (ESCROW_URI, KIND_CHECKPOINT),
+        (f"s3://{BUCKET}/incoming/my-model/", KIND_OPEN_WEIGHTS),
+        (f"s3://{BUCKET}/incoming/other-model", KIND_OPEN_WEIGHTS),
+        (ALLOWED_PREFIX + "team-a/model/", KIND_OPEN_WEIGHTS),
+    ],
+)
+def test_each_allowed_location_has_its_kind(uri, kind, validate_settings):
+    assert source_kind(uri, validate_settings, ORIGIN) == kind
+    assert check_source_uri(uri, validate_settings, ORIGIN) == uri
 
 
 def test_split_s3_uri_separates_bucket_and_path():

@@ -59,16 +59,54 @@ def test_an_upload_of_a_sagemaker_manifest_imports_its_escrow_checkpoint(aws, va
     assert request.trigger.version_id is not None  # the version read, for the notification
 
 
+OPEN_WEIGHTS = {
+    "config.json": b'{"model_type": "llama", "architectures": ["LlamaForCausalLM"]}',
+    "tokenizer.json": b"{}",
+    "tokenizer_config.json": b"{}",
+    "model.safetensors": b"weights",
+}
+
+
+def _stage_open_weights(aws, folder="my-model", manifest=b"{}", files=None):
+    for name, data in (OPEN_WEIGHTS if files is None else files).items():
+        aws.put(f"incoming/{folder}/{name}", data)
+    aws.put(trigger_key(folder), manifest)
+
+
 @pytest.mark.parametrize("manifest", [b"{}", b"", b'{"modelName": "m2", "tags": {"a": "b"}}'])
-def test_a_trigger_without_a_source_is_rejected_as_its_own_folder_is_no_createcustommodel_source(
-    aws, validate_settings, manifest
-):
-    _stage(aws, manifest=manifest)
+def test_a_trigger_without_a_source_imports_its_own_folder_as_open_weights(aws, validate_settings, manifest):
+    _stage_open_weights(aws, manifest=manifest)
+    request = _validate(aws, validate_settings, s3_event(trigger_key("my-model"))).request
+    assert (request.kind, request.import_api) == ("open-weights", "CreateModelImportJob")
+    assert request.source_uri == f"s3://{BUCKET}/incoming/my-model/"
+    assert request.tags["model-import:source-uri"] == f"s3://{BUCKET}/incoming/my-model/"
+
+
+def test_a_manual_source_in_a_model_folder_is_open_weights(aws, validate_settings):
+    _stage_open_weights(aws, folder="llama-ft")
+    event = {"sourceUri": f"s3://{BUCKET}/incoming/llama-ft/", "modelName": "llama-ft"}
+    request = _validate(aws, validate_settings, event).request
+    assert (request.kind, request.source_uri) == ("open-weights", f"s3://{BUCKET}/incoming/llama-ft/")
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"config.json": None}, "incoming/my-model/config.json is missing"),
+        ({"config.json": b"{not json"}, "config.json is not valid JSON"),
+        ({"config.json": b'{"model_type": "bert"}'}, "\"model_type\" 'bert' is not an architecture Bedrock Custom Model Import supports"),
+        ({"model.safetensors": None, "pytorch_model.bin": b"w"}, "Bedrock imports .safetensors only: convert the weights to safetensors"),
+        ({"tokenizer.json": None}, "no tokenizer (tokenizer.json or tokenizer.model)"),
+    ],
+)
+def test_an_open_weight_folder_breaking_a_rule_is_rejected_naming_file_rule_and_fix(aws, validate_settings, change, words):
+    files = {**OPEN_WEIGHTS, **change}
+    _stage_open_weights(aws, files={k: v for k, v in files.items() if v is not None})
     with pytest.raises(ImportRejected) as caught:
         _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
     reason = str(caught.value)
-    assert reason.startswith(f"s3://{BUCKET}/incoming/my-model/manifest.json: the source 's3://{BUCKET}/incoming/my-model/' ")
-    assert "is a folder in this stack's artifact bucket" in reason and "not supported by this pipeline yet" in reason
+    assert reason.startswith(f"s3://{BUCKET}/incoming/my-model/manifest.json: ")
+    assert words in reason
 
 
 def test_a_trigger_naming_a_model_package_imports_the_package(aws, validate_settings):
@@ -187,8 +225,8 @@ def test_a_bad_manual_name_is_rejected_with_a_suggestion(aws, validate_settings)
             f"escrow bucket of account {OTHER_ACCOUNT_ID}, not of this account ({ACCOUNT_ID})",
         ),
         ("https://example.com/model/", "must be an s3:// URI"),
-        ("s3://someone-else/m/", "is in a bucket of your own"),
-        (ALLOWED_PREFIX + "m1/", "is under one of the stack's AllowedSourcePrefixes"),
+        ("s3://someone-else/m/", "is in a bucket this stack may not read"),
+        (ALLOWED_PREFIX + "m1/", "does not exist; check the URI"),  # open weights there: listed, and the bucket is missing
         (f"s3://{BUCKET}/incoming/../x/", "'..' path segment"),
         ("s3://Bad_Bucket/m/", "does not meet Bedrock's S3 URI rule"),
     ],

@@ -35,7 +35,8 @@ VALIDATOR_PAIRS: dict[str, tuple[dict[str, Any], str]] = {
     "service-model/empty-union": (_manual(sourceUri=""), '"sourceUri" must be a non-empty string'),
     "one-model-source/both": (_manual(modelPackageArn=MODEL_PACKAGE_ARN), 'names both "sourceUri" and "modelPackageArn"'),
     "one-model-source/neither": ({"modelName": "m", "tags": {}}, "unrecognised input"),
-    "escrow-bucket/stack-bucket": (_manual(sourceUri=f"s3://{BUCKET}/incoming/m/"), "is a folder in this stack's artifact bucket"),
+    # (A folder under incoming/ is open weights: CreateModelImportJob, never CreateCustomModel's S3 source.)
+    "escrow-bucket/stack-bucket": (_manual(sourceUri=f"s3://{BUCKET}/private/m/"), "is in this stack's artifact bucket but outside its model folders"),
     "escrow-bucket/other-account": (_manual(sourceUri=f"s3://customer-escrow-{OTHER}-smtj-abc/job/"), f"escrow bucket of account {OTHER}"),
     "escrow-bucket/unknown-kind": (_manual(sourceUri=f"s3://customer-escrow-{ACCOUNT_ID}-xyz-abc/job/"), "is not a SageMaker escrow bucket"),
     "model-package-in-caller-account/other-account": (

@@ -9,7 +9,7 @@ from typing import Any
 
 OUTCOMES = {"ACTIVE", "FAILED", "REJECTED", "TIMED_OUT", "ERROR"}
 FIELDS = ["outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason", "trigger", "executionArn", "startedAt",
-          "finishedAt", "importApi", "modelPackageArn", "queuedSeconds"]
+          "finishedAt", "importApi", "modelPackageArn", "jobArn", "queuedSeconds"]
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 
 
@@ -24,10 +24,11 @@ def check(sqs_body: str) -> dict[str, Any]:
     body = json.loads(envelope["Message"])
     assert list(body) == FIELDS, body
     assert body["outcome"] in OUTCOMES
-    for name in ("modelName", "modelArn", "sourceUri", "reason", "modelPackageArn"):
+    for name in ("modelName", "modelArn", "sourceUri", "reason", "modelPackageArn", "jobArn"):
         assert _str_or_null(body[name]), (name, body)
     assert body["modelStatus"] in ("Active", "Failed", "Creating", None)
-    assert body["importApi"] in ("CreateCustomModel", None)
+    assert body["importApi"] in ("CreateCustomModel", "CreateModelImportJob", None)
+    assert body["jobArn"] is None or body["importApi"] == "CreateModelImportJob"
     assert body["queuedSeconds"] is None or (isinstance(body["queuedSeconds"], int) and body["queuedSeconds"] >= 0)
     trigger = body["trigger"]
     if trigger is not None:

@@ -59,8 +59,10 @@ def test_json_document_lists_executions_notifications_and_models() -> None:
     assert notification["outcome"] == "ACTIVE" and notification["executionArn"] == execution["executionArn"]
     assert list(notification) == ["outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason",
                                   "trigger", "executionArn", "startedAt", "finishedAt", "importApi",
-                                  "modelPackageArn", "queuedSeconds"]  # fmt: skip
-    assert document["models"] == [{"modelName": "nova-micro-demo", "modelArn": notification["modelArn"], "modelStatus": "Active"}]
+                                  "modelPackageArn", "jobArn", "queuedSeconds"]  # fmt: skip
+    assert document["models"] == [
+        {"modelName": "nova-micro-demo", "modelArn": notification["modelArn"], "modelStatus": "Active", "importApi": "CreateCustomModel"}
+    ]
     [message] = document["messages"]
     assert message == {
         "executionArn": execution["executionArn"],
@@ -276,6 +278,39 @@ def test_verbose_prints_the_handlers_logs_to_stderr_only() -> None:
     assert code == 0
     assert "[ValidateArtifactsFunction]" in err and "Import request accepted" in err
     assert "Import request accepted" not in out
+
+
+def test_an_open_weight_folder_runs_with_create_model_import_job() -> None:
+    code, out, _ = run("--artifacts", str(REPO / "examples" / "open-weights-demo"), "--json")
+    document = json.loads(out)
+
+    assert code == 0
+    [notification] = document["notifications"]
+    assert (notification["importApi"], notification["outcome"]) == ("CreateModelImportJob", "ACTIVE")
+    assert ":model-import-job/" in notification["jobArn"]
+    assert document["models"] == [
+        {"modelName": "open-weights-demo", "modelArn": notification["modelArn"], "modelStatus": "Active", "importApi": "CreateModelImportJob"}
+    ]
+
+
+@pytest.mark.parametrize(("bedrock", "outcome", "status"), [("failed", "FAILED", "Failed"), ("stuck", "TIMED_OUT", "Creating")])
+def test_bedrock_behaviour_applies_to_open_weights_too(bedrock, outcome, status) -> None:
+    code, out, _ = run("--artifacts", str(REPO / "examples" / "open-weights-demo"), "--bedrock", bedrock, "--polls", "1", "--json")
+    document = json.loads(out)
+
+    assert code == 1
+    assert [n["outcome"] for n in document["notifications"]] == [outcome]
+    assert [(m["modelStatus"], m["importApi"]) for m in document["models"]] == [(status, "CreateModelImportJob")]
+
+
+def test_a_model_registry_approval_event_imports_the_package() -> None:
+    code, out, _ = run("--event", str(REPO / "events" / "sagemaker-model-package-approved.json"), "--json")
+    document = json.loads(out)
+
+    assert code == 0
+    [notification] = document["notifications"]
+    assert (notification["modelName"], notification["importApi"]) == ("nova-sft-approved-v1", "CreateCustomModel")
+    assert notification["modelPackageArn"] == "arn:aws:sagemaker:us-east-1:123456789012:model-package/nova-sft-approved/1"
 
 
 def test_an_event_too_large_to_be_an_execution_input_is_dead_lettered_and_said_so(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def test_two_manual_starts_with_the_same_source_are_two_requests(sb) -> None:
         ({"sourceUri": ESCROW_URI, "modelName": "x", "extra": 1}, 'unexpected "extra"'),
         ({"bucket": BUCKET, "key": "incoming/nothing-here/manifest.json"}, "does not exist"),
         ({"bucket": "another-bucket", "key": "incoming/a/manifest.json"}, "must be in this stack's artifact bucket"),
-        ({"source": "aws.s3", "detail-type": "Object Deleted", "detail": {}}, "only \"aws.s3\" \"Object Created\" events"),
+        ({"source": "aws.s3", "detail-type": "Object Deleted", "detail": {}}, "only \"aws.s3\" \"Object Created\" and \"aws.sagemaker\" \"SageMaker Model Package State Change\" events"),
     ],
     ids=["empty", "string", "array", "s3-records", "bucket-only", "source-only", "extra-field", "missing-trigger",
          "other-bucket", "other-event"],

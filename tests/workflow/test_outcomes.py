@@ -42,7 +42,7 @@ def test_upload_of_sample_folder_imports_the_model_and_notifies_active(sb, sampl
     assert body["executionArn"] == execution.arn
     assert body["startedAt"].endswith("Z") and body["finishedAt"].endswith("Z")
     assert body["modelArn"] == model["modelArn"]
-    assert model == {"modelName": "nova-micro-demo", "modelArn": body["modelArn"], "modelStatus": "Active"}
+    assert model == {"modelName": "nova-micro-demo", "modelArn": body["modelArn"], "modelStatus": "Active", "importApi": "CreateCustomModel"}
     assert message.subject == "Model import ACTIVE: nova-micro-demo"
     assert message.attributes == {"outcome": "ACTIVE", "modelName": "nova-micro-demo", "importApi": "CreateCustomModel"}
 

@@ -4,6 +4,7 @@ in-process (only the stack's name becomes the sandbox's), and `make status` is t
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -65,7 +66,11 @@ def test_each_status_command_in_the_readme_runs_as_described(sb: Sandbox, comman
 def test_make_status_runs_the_list_command(sb: Sandbox) -> None:
     [line] = MAKE_STATUS
     stack = re.search(r"STACK=(\S+)", line).group(1)
-    dry = subprocess.run(["make", "-n", "status", f"STACK={stack}"], cwd=REPO, capture_output=True, text=True, check=True)
+    # Run as a top-level make even under `make test`: an inherited MAKELEVEL/MAKEFLAGS adds
+    # "make[1]: Entering/Leaving directory" lines to the output.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "status", f"STACK={stack}"], cwd=REPO,
+                         capture_output=True, text=True, check=True, env=env)
     command = dry.stdout.strip().splitlines()[-1]
     assert shlex.split(command) == [".venv/bin/python", "-m", "imports", "list", "--stack", stack]
     code, out, err = run(*_args(command, sb.stack.name))

@@ -30,7 +30,7 @@ CASES = {
     "manifest that is a JSON array": ("arrayed", b"[1, 2]", "holds a JSON array", "must be a JSON object"),
     "manifest larger than 1 MiB": ("huge", b" " * (1024 * 1024 + 10) + b"{}", "bytes", "1 MiB"),
     "source outside the allowed locations": (
-        "elsewhere", {"checkpoint_s3_bucket": "s3://someone-elses-bucket/models/step_1/"}, "is in a bucket of your own", "escrow bucket",
+        "elsewhere", {"checkpoint_s3_bucket": "s3://someone-elses-bucket/models/step_1/"}, "is in a bucket this stack may not read", "escrow bucket",
     ),
     "source that is an https URL": ("web", {"checkpoint_s3_bucket": "https://example.com/model/"}, "must be an s3:// URI", "https"),
     "source in another account's escrow bucket": (
@@ -41,7 +41,8 @@ CASES = {
     "more than 50 tags with provenance": (
         "manytags", {**escrow_manifest("manytags"), "tags": {f"k{i}": "v" for i in range(48)}}, "too many tags", "50",
     ),
-    "a trigger naming no source: its own folder": ("own-folder", {}, "is a folder in this stack's artifact bucket", "CreateModelImportJob"),
+    # Its own folder, as open weights: here it holds model_folder's one .safetensors file and no config.json.
+    "a trigger naming no source: its own folder": ("own-folder", {}, "incoming/own-folder/config.json is missing", "save_pretrained"),
 }
 
 
@@ -59,15 +60,15 @@ def test_bad_request_is_rejected_before_any_model_is_created(sb, tmp_path: Path,
     assert sb.bedrock_store().calls == ["ListCustomModels"]  # only the sandbox's own read: Bedrock never asked
 
 
-def test_a_bare_trigger_file_is_rejected_naming_the_sources_that_work(sb) -> None:
+def test_a_bare_trigger_file_is_rejected_as_a_folder_without_a_model(sb) -> None:
     sb.put_object("incoming/empty-model/manifest.json", "{}")
     [execution] = sb.wait_all()
     [body] = sb.notifications()
 
     assert states_entered(sb.history(execution.arn)) == REJECTED_EARLY
     assert body["outcome"] == "REJECTED"
-    assert f"the source 's3://{BUCKET}/incoming/empty-model/' is a folder in this stack's artifact bucket" in body["reason"]
-    assert '"checkpoint_s3_bucket"' in body["reason"] and '"modelPackageArn"' in body["reason"]
+    # Its own folder is imported as open weights: it holds only the trigger file.
+    assert f"s3://{BUCKET}/incoming/empty-model/config.json is missing" in body["reason"]
 
 
 def test_name_already_taken_in_bedrock_is_rejected_by_create(sb, sample: Path, tmp_path: Path) -> None:

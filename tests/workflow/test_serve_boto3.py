@@ -156,6 +156,13 @@ def test_the_bedrock_operations_the_workflow_uses_answer_a_client_as_the_emulati
     from botocore.exceptions import ClientError
 
     bedrock = served.client("bedrock")
+    # The checkpoint is there: the emulated Bedrock fails an import whose escrow URI holds nothing.
+    s3 = served.client("s3")
+    try:
+        s3.create_bucket(Bucket=ESCROW)
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    s3.put_object(Bucket=ESCROW, Key="sdk-direct/step_100/model.safetensors", Body=b"weights")
     request = {"modelName": "sdk-direct", "roleArn": "arn:aws:iam::123456789012:role/import",
                "modelSourceConfig": {"s3DataSource": {"s3Uri": f"s3://{ESCROW}/sdk-direct/step_100/"}}}
     arn = bedrock.create_custom_model(**request, clientRequestToken="sdk-direct-1")["modelArn"]

@@ -23,10 +23,11 @@ ACCEPTED_SHAPES = (
     'an S3 "Object Created" EventBridge event for the trigger file; '
     '{"bucket": "<bucket>", "key": "<IncomingPrefix><model-name>/<TriggerFileName>"}; or '
     '{"modelName": "<name>"} with "sourceUri": "s3://customer-escrow-<account>-.../<path>/" or '
-    '"modelPackageArn": "<SageMaker model package ARN>" (optional: "tags", "modelKmsKeyArn")'
+    '"modelPackageArn": "<SageMaker model package ARN>" (optional: "tags", "modelKmsKeyArn"); or a Model Registry approval'
 )
 
 _BUCKET_KEY_FIELDS = {"bucket", "key"}
+_REGISTRY_SOURCE = "aws.sagemaker"  # model_import.registry.SOURCE (a test holds them equal)
 #: The field naming the source, for each direct manual input, and the parsed kind it gives.
 _SOURCE_FIELDS = {"sourceUri": "manual-source", "modelPackageArn": "manual-package"}
 _SOURCE_FIELDS_OPTIONAL = {"tags", "modelKmsKeyArn"}
@@ -48,13 +49,15 @@ class Trigger:
 class ParsedInput(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less cold start (bench/cold_start.py)
     """Either a trigger object to read (`trigger`) or a direct source (`source_uri`)."""
 
-    kind: str  # "s3-event" | "manual-trigger" | "manual-source" | "manual-package"
+    kind: str  # "s3-event" | "manual-trigger" | "manual-source" | "manual-package" | "model-registry"
     trigger: Trigger | None = None
     source_uri: str | None = None
     model_name: str | None = None
     tags: Mapping[str, Any] = MappingProxyType({})  # read-only: one empty mapping shared by every instance
     model_package_arn: str | None = None
     model_kms_key_arn: str | None = None
+    package_group: str | None = None  # model-registry: the package's group (checked against ModelPackageGroupNames)
+    approval_status: str | None = None  # model-registry: ModelApprovalStatus
 
 
 def _reject(problem: str) -> ImportRejected:
@@ -77,7 +80,12 @@ def parse_input(event: Any) -> ParsedInput:
         raise _reject(f"the execution input must be a JSON object, got {_describe(event)}")
     if value_too_deep(event):
         raise _reject(f"the execution input is nested too deeply (more than {MAX_DEPTH} levels of arrays and objects)")
-    if "detail-type" in event or event.get("source") == "aws.s3":
+    if "detail-type" in event or event.get("source") in ("aws.s3", _REGISTRY_SOURCE):
+        if event.get("source") == _REGISTRY_SOURCE:
+            from model_import import registry  # on first use: most inputs are S3 events (bench/cold_start.py)
+
+            if event.get("detail-type") == registry.DETAIL_TYPE:
+                return _parse_registry(event)
         return _parse_eventbridge(event)
     if "Records" in event:
         raise _reject(
@@ -153,7 +161,7 @@ def _parse_eventbridge(event: dict[str, Any]) -> ParsedInput:
     if source != "aws.s3" or detail_type != "Object Created":
         raise _reject(
             f'this EventBridge event is source {_describe(source)}, detail-type {_describe(detail_type)}; '
-            'only "aws.s3" "Object Created" events start an import'
+            f'only "aws.s3" "Object Created" and "{_REGISTRY_SOURCE}" "SageMaker Model Package State Change" events start an import'
         )
     detail = event.get("detail")
     if not isinstance(detail, dict):
@@ -172,4 +180,20 @@ def _parse_eventbridge(event: dict[str, Any]) -> ParsedInput:
             version_id=version_id if isinstance(version_id, str) and version_id else None,
             sequencer=sequencer if isinstance(sequencer, str) and sequencer else None,
         ),
+    )
+
+
+def _parse_registry(event: dict[str, Any]) -> ParsedInput:
+    from model_import import registry
+
+    parsed = registry.parse_detail(event.get("detail"))
+    if isinstance(parsed, str):
+        raise _reject(f"this SageMaker Model Package State Change event is malformed: {parsed}")
+    arn, group, version, status = parsed
+    return ParsedInput(
+        kind="model-registry",
+        model_package_arn=arn,
+        model_name=registry.model_name(group, version),
+        package_group=group,
+        approval_status=status,
     )

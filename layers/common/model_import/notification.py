@@ -20,6 +20,8 @@ FIELDS = (
     "trigger", "executionArn", "startedAt", "finishedAt",
     # Added later (additive): the Bedrock API that imported the model, and a model package source.
     "importApi", "modelPackageArn",
+    # The CreateModelImportJob job (open weights), else null.
+    "jobArn",
     # Added later (additive): seconds the import waited for one of MaxConcurrentImports slots
     # (0: none; null: it ended before asking for one).
     "queuedSeconds",
@@ -83,10 +85,16 @@ def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str |
         return None
     if outcome == "FAILED":
         return model.get("failureMessage") or "Bedrock reported the model as Failed without a failure message"
-    if outcome == "TIMED_OUT" and not model.get("modelArn") and _slot(state).get("deadlineReached"):
+    if outcome == "TIMED_OUT" and not (model.get("modelArn") or model.get("jobArn")) and _slot(state).get("deadlineReached"):
         return queued_too_long(_slot(state))
     if outcome == "TIMED_OUT":
         minutes = int(model.get("waitedSeconds", 0)) // 60
+        if model.get("jobArn"):
+            return (
+                f"the import job was still InProgress after {minutes} minutes of waiting ({model.get('checks', 0)} status checks); "
+                "it may still finish: check it with 'aws bedrock get-model-import-job --job-identifier "
+                f"{model['jobArn']}', or raise the stack's ImportTimeoutMinutes"
+            )
         return (
             f"the model was still Creating after {minutes} minutes of waiting ({model.get('checks', 0)} status checks); "
             "the import may still finish: check it with 'aws bedrock get-custom-model --model-identifier "
@@ -137,6 +145,7 @@ def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any
         "finishedAt": finished_at,
         "importApi": known["importApi"],
         "modelPackageArn": known["modelPackageArn"],
+        "jobArn": model.get("jobArn"),
         "queuedSeconds": int(_slot(state)["waitedSeconds"]) if "admitted" in _slot(state) else None,
     }
     return {name: body[name] for name in FIELDS}

@@ -26,6 +26,8 @@ def ledger_key(state: dict[str, Any]) -> str:
         return str(request["clientRequestToken"])
     execution_arn = str((state.get("execution") or {}).get("arn"))
     parsed = parse_input_or_none(state.get("input"))
+    if parsed is not None and parsed.kind == "model-registry":
+        return request_token(None, execution_arn, parsed.model_package_arn)
     return request_token(rejected_trigger(parsed, state.get("input")), execution_arn)
 
 

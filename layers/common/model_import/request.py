@@ -9,17 +9,20 @@ from model_import.inputs import Trigger
 from model_import.kinds import IMPORT_APIS, KIND_CHECKPOINT
 
 
-def request_token(trigger: Trigger | None, execution_arn: str) -> str:
-    """The CreateCustomModel clientRequestToken, derived from the trigger's identity.
+def request_token(trigger: Trigger | None, execution_arn: str, approved_package: str | None = None) -> str:
+    """The clientRequestToken of CreateCustomModel or CreateModelImportJob, derived from the trigger's identity.
 
     The same upload delivered twice (same bucket, key and version-id, or sequencer on an
     unversioned bucket) gives the same token, so Bedrock creates one model. A manual start is
-    a deliberate request: its identity is its own execution. The result is 64 hex digits,
+    a deliberate request: its identity is its own execution. A Model Registry approval's identity is
+    the package (`approved_package`): the same package approved twice is one import. 64 hex digits,
     which always matches Bedrock's token pattern.
     """
     import hashlib  # here, not at module level: OpenSSL's ~2.5 ms stay out of the handlers' import
 
-    if trigger is not None and (trigger.version_id or trigger.sequencer):
+    if approved_package is not None:
+        identity = "\n".join(("model-package", approved_package))
+    elif trigger is not None and (trigger.version_id or trigger.sequencer):
         identity = "\n".join(("s3", trigger.bucket, trigger.key, trigger.version_id or "", trigger.sequencer or ""))
     else:
         identity = "\n".join(("execution", execution_arn))
@@ -29,7 +32,7 @@ def request_token(trigger: Trigger | None, execution_arn: str) -> str:
 @dataclass(frozen=True)
 class ImportRequest:
     model_name: str
-    source_uri: str | None  # the escrow S3 URI (KIND_CHECKPOINT), else None
+    source_uri: str | None  # the escrow URI (KIND_CHECKPOINT) or the folder (KIND_OPEN_WEIGHTS), else None
     tags: dict[str, str]
     client_request_token: str
     trigger: Trigger | None

@@ -9,6 +9,7 @@ from model_import import aws_errors
 from model_import import bedrock_rules as rules
 from model_import.aws_errors import translate
 from model_import.errors import ImportRejected
+from model_import.kinds import KIND_CHECKPOINT, KIND_OPEN_WEIGHTS
 from model_import.settings import ValidateSettings
 from model_import.text import shorten
 
@@ -24,6 +25,13 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
 
 def check_source_uri(uri: Any, settings: ValidateSettings, origin: str) -> str:
     """The URI as Bedrock will get it, or ImportRejected saying what is wrong and what is allowed."""
+    source_kind(uri, settings, origin)
+    return uri
+
+
+def source_kind(uri: Any, settings: ValidateSettings, origin: str) -> str:
+    """The kind of source the URI names (KIND_CHECKPOINT or KIND_OPEN_WEIGHTS), or ImportRejected
+    saying what is wrong and what is allowed."""
     if not isinstance(uri, str) or not uri:
         raise ImportRejected(f"{origin}: the source URI must be a non-empty string, got {uri!r}")
     if len(uri) > rules.S3_URI_MAX:
@@ -37,15 +45,16 @@ def check_source_uri(uri: Any, settings: ValidateSettings, origin: str) -> str:
         raise ImportRejected(f"{origin}: the source URI {uri!r} has an empty, '.' or '..' path segment; give the plain path of the checkpoint folder")
     if not rules.is_valid_s3_uri(uri):
         raise ImportRejected(f"{origin}: the source URI {uri!r} does not meet Bedrock's S3 URI rule: {rules.S3_URI_RULE}")
-    _check_allowed_location(uri, bucket, path, settings, origin)
-    return uri
+    return _kind_of_location(uri, bucket, path, settings, origin)
 
 
-def _check_allowed_location(uri: str, bucket: str, path: str, settings: ValidateSettings, origin: str) -> None:
-    """CreateCustomModel imports only from SageMaker's Amazon-managed escrow bucket of this account
-    ("The Amazon S3 URI ... must be for the Amazon-managed Amazon S3 bucket containing your model
-    artifacts": API_CreateCustomModel, API_S3DataSource). Any other bucket is refused here, before
-    Bedrock, with the ways that do work."""
+def _kind_of_location(uri: str, bucket: str, path: str, settings: ValidateSettings, origin: str) -> str:
+    """Which Bedrock API can import from here. CreateCustomModel imports only from SageMaker's
+    Amazon-managed escrow bucket of this account ("The Amazon S3 URI ... must be for the
+    Amazon-managed Amazon S3 bucket containing your model artifacts": API_CreateCustomModel,
+    API_S3DataSource). A folder of the customer's own (this stack's incoming folders, or one of
+    AllowedSourcePrefixes: the places the import role may read) holds open weights, for
+    CreateModelImportJob. Anywhere else is refused here, before Bedrock, with the ways that work."""
     escrow = _ESCROW_PREFIX_RE.match(bucket)
     if escrow:
         if escrow.group(1) != settings.account_id:
@@ -59,19 +68,22 @@ def _check_allowed_location(uri: str, bucket: str, path: str, settings: Validate
                 f"customer-escrow-{settings.account_id}-smtj-<id> (training jobs) or customer-escrow-{settings.account_id}-hp-<id> "
                 "(HyperPod); copy checkpoint_s3_bucket from the training job's manifest.json as it is"
             )
-        return
-    if bucket == settings.artifact_bucket:
-        where = "is a folder in this stack's artifact bucket"
-    elif any(uri == p or uri.startswith(p if p.endswith("/") else p + "/") for p in settings.allowed_source_prefixes):
-        where = "is under one of the stack's AllowedSourcePrefixes, a bucket of your own"
-    else:
-        where = "is in a bucket of your own"
+        return KIND_CHECKPOINT
+    if bucket == settings.artifact_bucket and path.startswith(settings.incoming_prefix) and path != settings.incoming_prefix:
+        return KIND_OPEN_WEIGHTS
+    if any(uri == p or uri.startswith(p if p.endswith("/") else p + "/") for p in settings.allowed_source_prefixes):
+        return KIND_OPEN_WEIGHTS
+    where = (
+        f"is in this stack's artifact bucket but outside its model folders ({settings.incoming_prefix}<model-name>/)"
+        if bucket == settings.artifact_bucket
+        else "is in a bucket this stack may not read (not under its AllowedSourcePrefixes)"
+    )
     raise ImportRejected(
-        f"{origin}: the source {uri!r} {where}. Bedrock's CreateCustomModel imports a SageMaker AI-trained Nova "
-        f"checkpoint only from SageMaker's Amazon-managed escrow bucket (s3://customer-escrow-{settings.account_id}-.../), "
-        'or from a SageMaker model package: upload the training job\'s manifest.json (its "checkpoint_s3_bucket" names the '
-        'escrow URI) as the trigger file, or set "modelPackageArn". Open-weight models in your own bucket '
-        "(Bedrock's CreateModelImportJob) are not supported by this pipeline yet"
+        f"{origin}: the source {uri!r} {where}. An open-weight model (a Hugging Face folder) is imported from "
+        f"s3://{settings.artifact_bucket}/{settings.incoming_prefix}<model-name>/ or from a prefix added to the stack's "
+        "AllowedSourcePrefixes parameter; a SageMaker AI-trained Nova checkpoint only from SageMaker's Amazon-managed "
+        f"escrow bucket (s3://customer-escrow-{settings.account_id}-.../: upload the training job's manifest.json, whose "
+        '"checkpoint_s3_bucket" names it), or set "modelPackageArn"'
     )
 
 

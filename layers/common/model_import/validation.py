@@ -7,11 +7,11 @@ from typing import Any, NamedTuple
 from model_import import bedrock_rules as rules
 from model_import.errors import ImportRejected
 from model_import.inputs import Trigger, parse_input
-from model_import.kinds import KIND_CHECKPOINT, KIND_MODEL_PACKAGE
+from model_import.kinds import KIND_MODEL_PACKAGE, KIND_OPEN_WEIGHTS
 from model_import.request import ImportRequest, request_token
 from model_import.request_identity import token_trigger
 from model_import.settings import ValidateSettings
-from model_import.sources import check_kms_key, check_model_package_arn, check_source_uri
+from model_import.sources import check_kms_key, check_model_package_arn, source_kind
 from model_import.tags import PROVENANCE_PREFIX, check_user_tags, merge_tags, provenance_value
 from model_import.text import shorten
 from model_import.trigger_file import read_trigger_file
@@ -33,11 +33,33 @@ def check_model_name(name: str, origin: str, fix: str) -> str:
     )
 
 
+def check_registry_approval(parsed: Any, settings: ValidateSettings, origin: str) -> None:
+    """Only an approval, and only of a group the stack imports (its rule filters the same; a manual
+    start with such an event is checked here too)."""
+    if parsed.approval_status != "Approved":
+        raise ImportRejected(f"{origin}: ModelApprovalStatus is {parsed.approval_status!r}; only Approved model packages are imported")
+    if parsed.package_group not in settings.model_package_group_names:
+        allowed = ", ".join(settings.model_package_group_names) or "none"
+        raise ImportRejected(
+            f"{origin}: the model package group {parsed.package_group!r} is not one of the stack's ModelPackageGroupNames "
+            f"({allowed}); add it to that parameter to import its approved packages"
+        )
+
+
 def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any) -> Validated:
     parsed = parse_input(event)
     ignored: tuple[str, ...] = ()
     trigger: Trigger | None
-    if parsed.kind in ("manual-source", "manual-package"):
+    approved_package = None
+    if parsed.kind == "model-registry":
+        trigger = None
+        token_source = None
+        origin = f"the Model Registry approval of {parsed.model_package_arn}"
+        check_registry_approval(parsed, settings, origin)
+        approved_package = parsed.model_package_arn
+        model_name = check_model_name(parsed.model_name or "", origin, "rename the model package group")
+        source_uri, package_arn, kms_key, tags = None, parsed.model_package_arn, None, {}
+    elif parsed.kind in ("manual-source", "manual-package"):
         origin = "the manual input"
         trigger = None
         token_source = None
@@ -60,15 +82,20 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
                 'set "modelName" in the trigger file, or rename the folder',
             )
         package_arn, kms_key = found.model_package_arn, found.model_kms_key_arn
-        # No source named: the trigger's own folder, which check_source_uri refuses with the ways that work.
+        # No source named: the trigger's own folder, an open-weight model uploaded beside it.
         source_uri = found.source_uri or (None if package_arn else f"s3://{trigger.bucket}/{settings.incoming_prefix}{found.folder}/")
         tags = check_user_tags(found.tags, origin)
     if package_arn is not None:
         kind = KIND_MODEL_PACKAGE
         package_arn = check_model_package_arn(package_arn, settings, origin)
     else:
-        kind = KIND_CHECKPOINT
-        source_uri = check_source_uri(source_uri, settings, origin)
+        kind = source_kind(source_uri, settings, origin)
+        if kind == KIND_OPEN_WEIGHTS:
+            # One listing and config.json: what Bedrock's import job would refuse minutes later.
+            # Imported here: the other kinds never load it (bench/cold_start.py).
+            from model_import.open_weights import check_open_weights_folder
+
+            check_open_weights_folder(s3, source_uri, origin)
     if kms_key is not None:
         kms_key = check_kms_key(kms_key, settings, origin)
     defaults = check_user_tags(settings.default_tags, "the stack's DefaultTags parameter")
@@ -78,9 +105,9 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
     provenance[PROVENANCE_PREFIX + "execution"] = provenance_value(execution_arn.rsplit(":", 1)[-1])
     request = ImportRequest(
         model_name=model_name,
-        source_uri=source_uri if kind == KIND_CHECKPOINT else None,
+        source_uri=source_uri if kind != KIND_MODEL_PACKAGE else None,
         tags=merge_tags(defaults, tags, provenance),
-        client_request_token=request_token(token_source, execution_arn),
+        client_request_token=request_token(token_source, execution_arn, approved_package),
         trigger=trigger,
         kind=kind,
         model_package_arn=package_arn,

@@ -33,6 +33,7 @@ class ValidateSettings:
     max_trigger_bytes: int = 1024 * 1024
     region: str = ""  # AWS_REGION, which Lambda always sets: model packages must be of this region
     allowed_model_kms_key_arns: tuple[str, ...] = ()  # keys a request may name as modelKmsKeyArn
+    model_package_group_names: tuple[str, ...] = ()  # Model Registry groups whose approvals are imported
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ValidateSettings:
@@ -49,4 +50,5 @@ class ValidateSettings:
             default_tags=tags,
             region=env_str(env, "AWS_REGION", ""),
             allowed_model_kms_key_arns=csv_values(env_str(env, "ALLOWED_MODEL_KMS_KEY_ARNS", "")),
+            model_package_group_names=csv_values(env_str(env, "MODEL_PACKAGE_GROUP_NAMES", "")),
         )

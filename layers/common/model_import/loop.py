@@ -1,0 +1,65 @@
+"""The Wait/Check loop's state, the same for every Bedrock resource an import creates.
+
+Create returns the first state, each check the next one; the state machine's IsModelReady reads
+modelStatus (Creating | Active | Failed: the custom model's statuses, which every resource maps its
+own onto) and deadlineReached. `kind` tells CheckModelStatus which resource to ask.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from model_import.polling import PollState, deadline_reached, next_wait
+
+if TYPE_CHECKING:
+    from model_import.settings import PollSettings
+
+FINAL_STATUSES = ("Active", "Failed")
+
+
+def started(kind: str, model_arn: str | None, model_name: str, settings: PollSettings, job_arn: str | None = None) -> dict[str, Any]:
+    """The state after the create call: Creating, and the first wait."""
+    wait = next_wait(PollState(checks=0, waited_seconds=0), settings)
+    return {
+        "kind": kind,
+        "modelArn": model_arn,
+        "jobArn": job_arn,
+        "modelName": model_name,
+        "modelStatus": "Creating",
+        "failureMessage": None,
+        "checks": 0,
+        # waitedSeconds counts the Wait state that follows, so the next check sees it.
+        "waitedSeconds": wait,
+        "waitSeconds": wait,
+        "deadlineReached": False,
+    }
+
+
+def checked(
+    previous: dict[str, Any],
+    settings: PollSettings,
+    *,
+    status: str,
+    model_arn: str | None,
+    model_name: str | None,
+    failure_message: str | None,
+) -> dict[str, Any]:
+    """The state after one status check."""
+    state = PollState(checks=int(previous.get("checks", 0)) + 1, waited_seconds=int(previous.get("waitedSeconds", 0)))
+    # Anything but a final status keeps waiting, a status Bedrock may add one day included:
+    # IsModelReady sends it back to WaitBeforeCheck, which must then really wait.
+    in_progress = status not in FINAL_STATUSES
+    reached = in_progress and deadline_reached(state, settings)
+    wait = next_wait(state, settings) if in_progress and not reached else 0
+    return {
+        **previous,
+        "modelArn": model_arn,
+        "modelName": model_name,
+        "modelStatus": status,
+        "failureMessage": failure_message,
+        "checks": state.checks,
+        # The Wait state that follows sleeps waitSeconds; count it now so the deadline is exact.
+        "waitedSeconds": state.waited_seconds + wait,
+        "waitSeconds": wait,
+        "deadlineReached": reached,
+    }
