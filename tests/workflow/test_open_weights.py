@@ -36,7 +36,8 @@ def test_the_demo_folder_is_imported_with_create_model_import_job(sb) -> None:
     assert execution.status == "SUCCEEDED"
     history = sb.history(execution.arn)
     assert states_entered(history) == [
-        "StartImport", "ValidateArtifacts", "ClaimImportRequest", "CreateCustomModel", *LOOP, *LOOP,
+        "StartImport", "ValidateArtifacts", "ClaimImportRequest", "AcquireImportSlot", "HasImportSlot", "CreateCustomModel",
+        *LOOP, *LOOP,
         "RecordSuccess", "PublishResult", "RouteOnOutcome", "ModelImportSucceeded",
     ]  # fmt: skip
     [message] = sb.messages()
