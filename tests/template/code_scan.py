@@ -35,6 +35,7 @@ IAM_ACTIONS: dict[tuple[str, str], frozenset[str]] = {
     ("bedrock", "CreateCustomModel"): frozenset({"bedrock:CreateCustomModel"}),
     ("bedrock", "GetCustomModel"): frozenset({"bedrock:GetCustomModel"}),
     ("bedrock", "ListCustomModels"): frozenset({"bedrock:ListCustomModels"}),
+    ("bedrock", "ListImportedModels"): frozenset({"bedrock:ListImportedModels"}),
     ("bedrock", "CreateModelImportJob"): frozenset({"bedrock:CreateModelImportJob"}),
     ("bedrock", "GetModelImportJob"): frozenset({"bedrock:GetModelImportJob"}),
     ("sns", "Publish"): frozenset({"sns:Publish"}),

@@ -63,7 +63,7 @@ def test_the_code_scan_finds_each_functions_aws_calls(functions):
         "ValidateArtifactsFunction": [("s3", "GetObject"), ("s3", "ListObjectsV2")],
         "AcquireImportSlotFunction": [("dynamodb", "GetItem"), ("dynamodb", "PutItem")],
         "CreateCustomModelFunction": [("bedrock", "CreateCustomModel"), ("bedrock", "CreateModelImportJob"),
-                                      ("bedrock", "ListCustomModels")],
+                                      ("bedrock", "ListCustomModels"), ("bedrock", "ListImportedModels")],
         "CheckModelStatusFunction": [("bedrock", "GetCustomModel"), ("bedrock", "GetModelImportJob")],
         "PublishResultFunction": [("dynamodb", "GetItem"), ("dynamodb", "UpdateItem"), ("sns", "Publish")],
     }

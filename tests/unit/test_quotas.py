@@ -37,3 +37,29 @@ def test_a_full_account_is_rejected_with_the_models_it_holds_and_both_commands(b
     assert "aws bedrock delete-imported-model --model-identifier" in reason
     assert "aws service-quotas request-service-quota-increase --service-code bedrock --quota-code" in reason
     assert len(reason) < ImportRejected.REASON_MAX
+
+
+def test_an_import_job_refused_for_a_full_account_counts_the_imported_models():
+    """CreateModelImportJob's quota refusals are explained the same way, counting imported models."""
+    from tests.support import new_client
+    from tests.unit.test_import_job import REQUEST as JOB_REQUEST
+    from tests.unit.test_import_job import SETTINGS as JOB_SETTINGS
+    from botocore.stub import Stubber
+
+    client = new_client("bedrock")
+    summary = {"modelArn": "arn:aws:bedrock:us-east-1:123456789012:imported-model/abcdefghijkl",
+               "modelName": "old", "creationTime": "2025-01-01T00:00:00Z"}  # fmt: skip
+    with Stubber(client) as stub:
+        stub.add_client_error("create_model_import_job", "ServiceQuotaExceededException",
+                              "You have reached the maximum number of imported models (3).", 400)  # fmt: skip
+        stub.add_response("list_imported_models", {"modelSummaries": [summary] * 3})
+        with pytest.raises(ImportRejected) as caught:
+            create_model(client, JOB_REQUEST, JOB_SETTINGS)
+        stub.add_client_error("create_model_import_job", "ServiceQuotaExceededException",
+                              "Too many model import jobs in progress.", 400)  # fmt: skip
+        with pytest.raises(BedrockQuotaBusy, match="CreateModelImportJob"):
+            create_model(client, JOB_REQUEST, JOB_SETTINGS)
+        stub.assert_no_pending_responses()
+    reason = str(caught.value)
+    assert "the account holds 3 imported models now" in reason
+    assert "aws bedrock delete-imported-model --model-identifier" in reason

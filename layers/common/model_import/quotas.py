@@ -33,22 +33,34 @@ def is_concurrency_quota(message: str) -> bool:
     return any(word in message.lower() for word in _CONCURRENCY_WORDS)
 
 
-def quota_error(bedrock: Any, err: Exception, request: Any) -> Exception | None:
-    """The named exception for a quota refusal of CreateCustomModel, or None if `err` is not one."""
+#: What counts an account's models for each import API: (list operation, what it lists).
+_LISTS = {"CreateCustomModel": ("list_custom_models", "custom models"), "CreateModelImportJob": ("list_imported_models", "imported models")}
+
+
+def quota_error(bedrock: Any, err: Exception, request: Any, api: str = "CreateCustomModel") -> Exception | None:
+    """The named exception for a quota refusal of `api` (CreateCustomModel or CreateModelImportJob),
+    or None if `err` is not one."""
     if error_code(err) != "ServiceQuotaExceededException":
         return None
     message = error_message(err)
     if is_concurrency_quota(message):
-        return BedrockQuotaBusy(f"bedrock CreateCustomModel: ServiceQuotaExceededException: {message}")
-    return ImportRejected(account_full_reason(message, count_models(bedrock), request.model_name))
+        return BedrockQuotaBusy(f"bedrock {api}: ServiceQuotaExceededException: {message}")
+    operation, noun = _LISTS[api]
+    return ImportRejected(account_full_reason(message, count_models(bedrock, operation), request.model_name, noun))
 
 
-def count_models(bedrock: Any) -> int | None:
-    """How many custom models (imported ones included) the account holds, or None if the list call cannot tell."""
+def count_models(bedrock: Any, operation: str = "list_custom_models") -> int | None:
+    """How many models the list operation shows (custom models, imported ones included; or imported
+    models), or None if it cannot tell."""
     total, token = 0, None
     try:
         for _ in range(COUNT_PAGES):
-            page = bedrock.list_custom_models(maxResults=100, **({"nextToken": token} if token else {}))
+            args = {"maxResults": 100, **({"nextToken": token} if token else {})}
+            # Both calls spelled out: the IAM tests find each role's actions by reading its code's calls.
+            if operation == "list_imported_models":
+                page = bedrock.list_imported_models(**args)
+            else:
+                page = bedrock.list_custom_models(**args)
             total += len(page.get("modelSummaries", []))
             token = page.get("nextToken")
             if not token:
@@ -58,9 +70,9 @@ def count_models(bedrock: Any) -> int | None:
     return None  # more than COUNT_PAGES pages: too many to count here
 
 
-def account_full_reason(message: str, held: int | None, model_name: str) -> str:
+def account_full_reason(message: str, held: int | None, model_name: str, noun: str = "custom models") -> str:
     """The REJECTED reason when the account holds as many models as its quota allows."""
-    holds = f"the account holds {held} custom models now" if held is not None else "the number of models it holds could not be listed"
+    holds = f"the account holds {held} {noun} now" if held is not None else "the number of models it holds could not be listed"
     return (
         f"Bedrock's quota on the number of custom and imported models in this account and region is reached ({holds}; "
         f"Bedrock: {message.rstrip('.')}). No model was created, and waiting will not help. Either delete a model you "

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from model_import import aws_errors, loop
 from model_import.aws_errors import error_code, error_message, translate
 from model_import.errors import ImportRejected
+from model_import.quotas import quota_error
 
 if TYPE_CHECKING:
     from model_import.request import ImportRequest
@@ -51,7 +52,7 @@ def create(bedrock: Any, request: ImportRequest, settings: CreateSettings) -> di
     try:
         response = bedrock.create_model_import_job(**args)
     except aws_errors.ClientError as err:
-        raise _create_error(err, request) from err
+        raise quota_error(bedrock, err, request, "CreateModelImportJob") or _create_error(err, request) from err
     except aws_errors.BotoCoreError as err:
         raise translate(err, "bedrock", "CreateModelImportJob") from err
     return loop.started(request.kind, None, request.model_name, settings.poll, job_arn=response["jobArn"])
