@@ -21,7 +21,7 @@ def dashboard(template: Any) -> tuple[str, Any]:
 
 def test_the_functions_emit_the_metrics_the_dashboard_needs() -> None:
     emitted = emitted_metric_names()
-    assert {"ImportsSucceeded", "ImportsFailed", "ImportsRejected", "ImportDuration"} <= set(emitted)
+    assert {"ImportsSucceeded", "ImportsFailed", "ImportsRejected", "ImportDuration", "ImportSlotsInUse", "ImportQueuePosition"} <= set(emitted)
 
 
 def test_every_custom_metric_on_the_dashboard_is_emitted_with_its_namespace_and_dimension(template: Any, dashboard: tuple[str, Any]) -> None:
@@ -46,6 +46,8 @@ def test_the_dashboard_shows_outcomes_durations_failed_executions_and_dead_lette
     by_name = {(m.namespace, m.name): m for m in metrics}
     assert by_name[("AWS/States", "ExecutionsFailed")].dimensions == {"StateMachineArn": "${ModelImportStateMachine}"}
     assert by_name[("AWS/SQS", "ApproximateNumberOfMessagesVisible")].dimensions == {"QueueName": "${TriggerDeadLetterQueue.QueueName}"}
+    slots = {m.widget for m in metrics if m.name == "ImportSlotsInUse"}
+    assert len(slots) == 1 and {m.name for m in metrics if m.widget in slots} == {"ImportSlotsInUse", "ImportQueuePosition"}
 
 
 def test_the_dashboard_refers_only_to_this_stack(template: Any, dashboard: tuple[str, Any]) -> None:
