@@ -131,6 +131,9 @@ def _aws_process_seconds(env: dict[str, str], runs: int = 5) -> float:
     return median(times)
 
 
+PEAK_RSS_TARGET_MIB = 300  # the in-process sandbox's target at 100 concurrent uploads (bench/sandbox_memory.py)
+
+
 def measure(uploads: int = 100, clients: int = 10, cli_runs: int = 5, boto3_runs: int = 20) -> dict[str, Any]:
     with ServedSandbox() as served:
         s3 = served.client("s3")
@@ -180,10 +183,11 @@ def measure(uploads: int = 100, clients: int = 10, cli_runs: int = 5, boto3_runs
             inbox.wait_for(set(names))
             wall = time.perf_counter() - started
             load = _check_load(served, inbox, set(names))
+            peak_rss = served.peak_rss_bytes()
         finally:
             inbox.close()
     return {"cli": median(cli), "aws_call": aws_call, "boto3": median(sdk), "cli_runs": cli_runs, "boto3_runs": boto3_runs,
-            "wall": wall, "uploads": uploads, "clients": clients, **load}
+            "wall": wall, "uploads": uploads, "clients": clients, "peak_rss": peak_rss, **load}
 
 
 def _check_load(served: ServedSandbox, inbox: Inbox, names: set[str]) -> dict[str, Any]:
@@ -229,6 +233,9 @@ def rows(uploads: int = 100, clients: int = 10) -> list[Row]:
             f"{result['wall']:.2f} s", target="all correct", met=True),
         Row("Serve", "of which correct", f"{result['notifications']} ACTIVE notifications, {result['models']} Active models, "
             f"all {result['executions']} executions SUCCEEDED"),
+        Row("Serve", f"peak RSS of the serve process after all of the above ({result['uploads']} concurrent uploads included)",
+            "unknown (no /proc)" if result["peak_rss"] is None else f"{result['peak_rss'] / 2**20:.0f} MiB",
+            target=f"<= {PEAK_RSS_TARGET_MIB} MiB", met=result["peak_rss"] is not None and result["peak_rss"] <= PEAK_RSS_TARGET_MIB * 2**20),
     ]
 
 

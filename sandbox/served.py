@@ -32,6 +32,17 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def peak_rss_bytes(pid: int) -> int | None:
+    """The process's peak resident set size so far (VmHWM, from /proc; None elsewhere)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 class ServeFailed(Exception):
     """The server exited, or printed no environment in time (its stderr is in the message)."""
 
@@ -88,6 +99,10 @@ class ServedSandbox:
     @property
     def endpoint(self) -> str:
         return self.env["AWS_ENDPOINT_URL"]
+
+    def peak_rss_bytes(self) -> int | None:
+        """The server process's peak RSS so far (Linux), while it runs."""
+        return peak_rss_bytes(self._process.pid) if self._process is not None else None
 
     def environ(self) -> dict[str, str]:
         """This process's environment with the server's variables (for the AWS CLI)."""
