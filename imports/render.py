@@ -9,7 +9,7 @@ from typing import Any
 from imports.record import DUPLICATE, ImportRecord, compact
 from imports.timeline import Step
 
-_POLL_LOOP = ("WaitBeforeCheck", "CheckModelStatus", "IsModelReady")
+_POLL_LOOP = ("WaitBeforeCheck", "CheckImportStatus", "IsModelReady")
 
 
 def duration(seconds: float) -> str:
@@ -103,9 +103,9 @@ def show_text(record: ImportRecord, steps: list[Step], notification: dict[str, A
     for kind, group in _grouped(steps):
         first = group[0]
         if kind == "poll" and len(group) > 3:
-            checks = sum(1 for s in group if s.state == "CheckModelStatus")
-            last_status = next((s.output.get("model", {}).get("modelStatus") for s in reversed(group) if s.state == "CheckModelStatus" and isinstance(s.output, dict)), None)
-            out.append(f"  {when(first.entered)}  status checks x{checks} (WaitBeforeCheck -> CheckModelStatus -> IsModelReady), last status {last_status or '-'}")
+            checks = sum(1 for s in group if s.state == "CheckImportStatus")
+            last_status = next((s.output.get("model", {}).get("modelStatus") for s in reversed(group) if s.state == "CheckImportStatus" and isinstance(s.output, dict)), None)
+            out.append(f"  {when(first.entered)}  status checks x{checks} (WaitBeforeCheck -> CheckImportStatus -> IsModelReady), last status {last_status or '-'}")
             continue
         for step in group:
             took = f" {duration((step.exited - step.entered).total_seconds())}" if step.exited else " (now)"

@@ -24,7 +24,7 @@ def _lambda_tasks(state_machine):
 
 def test_every_lambda_task_is_a_function_of_this_template(state_machine, functions):
     tasks = _lambda_tasks(state_machine)
-    assert set(tasks) == {"ValidateArtifacts", "AcquireImportSlot", "CreateCustomModel", "CheckModelStatus", "PublishResult"}
+    assert set(tasks) == {"ValidateArtifacts", "AcquireImportSlot", "StartBedrockImport", "CheckImportStatus", "PublishResult"}
     assert set(tasks.values()) == set(functions), "a function no task runs, or a task running an unknown function"
 
 

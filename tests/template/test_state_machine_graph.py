@@ -48,7 +48,7 @@ def test_the_only_loops_are_the_status_poll_and_the_wait_for_an_import_slot(stat
     loops = asl.cycles(state_machine.states)
     assert sorted(map(sorted, loops)) == [
         ["AcquireImportSlot", "HasImportSlot", "WaitForImportSlot"],
-        ["CheckModelStatus", "IsModelReady", "WaitBeforeCheck"],
+        ["CheckImportStatus", "IsModelReady", "WaitBeforeCheck"],
     ], f"unexpected loops {loops}"
 
 
@@ -56,7 +56,7 @@ def test_the_slot_loop_exits_on_a_slot_and_on_the_deadline(state_machine):
     states = state_machine.states
     choice = states["HasImportSlot"]
     exits = {(c["BooleanEquals"], c["Variable"]): c["Next"] for c in choice["Choices"]}
-    assert exits[(True, "$.slot.admitted")] == "CreateCustomModel"
+    assert exits[(True, "$.slot.admitted")] == "StartBedrockImport"
     assert asl.through_passes(states, exits[(True, "$.slot.deadlineReached")]) == "PublishResult"
     assert choice["Default"] == "WaitForImportSlot"
     assert states["WaitForImportSlot"]["SecondsPath"] == "$.slot.waitSeconds"

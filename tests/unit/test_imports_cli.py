@@ -69,16 +69,16 @@ def _event(id_: int, kind: str, seconds: float, **details: object) -> dict[str, 
 def test_a_timeline_counts_attempts_retries_and_errors_whatever_the_event_order() -> None:
     cause = json.dumps({"errorMessage": "Rate exceeded", "errorType": "BedrockThrottled", "stackTrace": []})
     events = [
-        _event(1, "TaskStateEntered", 0, name="CreateCustomModel", input="{}"),
+        _event(1, "TaskStateEntered", 0, name="StartBedrockImport", input="{}"),
         _event(2, "LambdaFunctionScheduled", 0),
         _event(3, "LambdaFunctionFailed", 1, error="BedrockThrottled", cause=cause),
         _event(4, "LambdaFunctionScheduled", 3),
         _event(5, "LambdaFunctionSucceeded", 4),
-        _event(6, "TaskStateExited", 4, name="CreateCustomModel", output='{"model": {}}'),
+        _event(6, "TaskStateExited", 4, name="StartBedrockImport", output='{"model": {}}'),
         _event(7, "WaitStateEntered", 4, name="WaitBeforeCheck", input="{}"),
     ]
     [create, wait] = steps(list(reversed(events)))  # GetExecutionHistory with reverseOrder
-    assert (create.state, create.type, create.attempts, create.retries) == ("CreateCustomModel", "Task", 2, 1)
+    assert (create.state, create.type, create.attempts, create.retries) == ("StartBedrockImport", "Task", 2, 1)
     assert create.errors[0]["error"] == "BedrockThrottled" and create.errors[0]["message"] == "Rate exceeded"
     assert create.exited == T0 + timedelta(seconds=4) and create.output == {"model": {}}
     assert (wait.state, wait.exited) == ("WaitBeforeCheck", None)

@@ -29,8 +29,8 @@ def test_sample_upload_prints_the_timeline_then_the_notification_and_exits_0() -
 
     assert code == 0
     lines = out.splitlines()
-    order = [name for name in ("ValidateArtifacts", "ClaimImportRequest", "CreateCustomModel", "WaitBeforeCheck",
-                               "CheckModelStatus", "RecordSuccess", "PublishResult", "ModelImportSucceeded")
+    order = [name for name in ("ValidateArtifacts", "ClaimImportRequest", "StartBedrockImport", "WaitBeforeCheck",
+                               "CheckImportStatus", "RecordSuccess", "PublishResult", "ModelImportSucceeded")
              if any(f" {name} " in f" {line} " for line in lines)]  # fmt: skip
     assert len(order) == 8
     assert any("waited 60 s on AWS time" in line for line in lines)

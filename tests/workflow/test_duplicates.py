@@ -91,7 +91,7 @@ def test_trigger_uploaded_again_for_a_name_that_exists_is_rejected_as_name_taken
     assert "a custom model named 'nova-micro-demo' already exists in this account and region" in reason
     assert "'aws bedrock delete-custom-model --model-identifier nova-micro-demo'" in reason
     assert second.error == "ModelImportRejected"
-    assert attempts(sb.history(second.arn), "CreateCustomModel") == ["ImportRejected"]
+    assert attempts(sb.history(second.arn), "StartBedrockImport") == ["ImportRejected"]
     assert sb.models() == [model_before]  # still the one model, untouched
     assert sb.bedrock_store().conflicts == ["nova-micro-demo"]
 
@@ -150,7 +150,7 @@ def test_create_retried_after_bedrock_made_the_model_gets_the_same_model_back(sa
     [body] = sb.notifications()
     store = sb.bedrock_store()
 
-    assert attempts(sb.history(execution.arn), "CreateCustomModel") == ["Lambda.ServiceException", None]
+    assert attempts(sb.history(execution.arn), "StartBedrockImport") == ["Lambda.ServiceException", None]
     assert (execution.status, body["outcome"]) == ("SUCCEEDED", "ACTIVE")
     assert store.created == ["nova-micro-demo"] and store.replays == ["nova-micro-demo"] and store.conflicts == []
     assert [m["modelArn"] for m in sb.models()] == [body["modelArn"]]

@@ -48,12 +48,12 @@ def test_30_percent_of_bedrock_calls_throttled_are_all_retried_and_the_import_go
     execution, body, history = _run(sb, sample)
 
     assert (execution.status, body["outcome"]) == ("SUCCEEDED", "ACTIVE")
-    create, check = attempts(history, "CreateCustomModel"), attempts(history, "CheckModelStatus")
+    create, check = attempts(history, "StartBedrockImport"), attempts(history, "CheckImportStatus")
     assert "BedrockThrottled" in create and "BedrockThrottled" in check  # the seed throttles both steps
     assert create.count("BedrockThrottled") + check.count("BedrockThrottled") == sb.faults.count("bedrock") > 0
     assert set(create + check) == {"BedrockThrottled", None}  # nothing but throttles went wrong
     assert create[-1] is None and check.count(None) == 4  # each throttle retried until the call went through
-    assert states_entered(history).count("CheckModelStatus") == 4  # retries are not extra checks
+    assert states_entered(history).count("CheckImportStatus") == 4  # retries are not extra checks
     assert _statuses(sb) == ["Active"]
     assert sb.bedrock_store().created == ["nova-micro-demo"]
 
@@ -61,8 +61,8 @@ def test_30_percent_of_bedrock_calls_throttled_are_all_retried_and_the_import_go
 @pytest.mark.parametrize(
     ("operation", "state", "expected"),
     [
-        ("CreateCustomModel", "CreateCustomModel", ["BedrockThrottled"] * 5 + [None]),
-        ("GetCustomModel", "CheckModelStatus", ["BedrockThrottled"] * 5 + [None, None]),
+        ("CreateCustomModel", "StartBedrockImport", ["BedrockThrottled"] * 5 + [None]),
+        ("GetCustomModel", "CheckImportStatus", ["BedrockThrottled"] * 5 + [None, None]),
     ],
 )
 def test_five_throttles_in_a_row_are_retried_by_the_step_that_got_them(
@@ -73,7 +73,7 @@ def test_five_throttles_in_a_row_are_retried_by_the_step_that_got_them(
 
     assert (execution.status, body["outcome"]) == ("SUCCEEDED", "ACTIVE")
     assert attempts(history, state) == expected
-    other = "CheckModelStatus" if state == "CreateCustomModel" else "CreateCustomModel"
+    other = "CheckImportStatus" if state == "StartBedrockImport" else "StartBedrockImport"
     assert "BedrockThrottled" not in attempts(history, other)
     assert sb.clock.backoff_seconds > 0  # the retries backed off (compressed), as the ASL says
     assert _statuses(sb) == ["Active"]
@@ -85,7 +85,7 @@ def test_throttling_that_outlasts_the_retries_ends_in_error_naming_it(sandbox_fa
     execution, body, history = _run(sb, sample)
 
     assert (execution.error, body["outcome"]) == ("ModelImportErrored", "ERROR")
-    assert attempts(history, "CreateCustomModel") == ["BedrockThrottled"] * 11  # the call and MaxAttempts 10 retries
+    assert attempts(history, "StartBedrockImport") == ["BedrockThrottled"] * 11  # the call and MaxAttempts 10 retries
     assert body["reason"].startswith("BedrockThrottled: bedrock CreateCustomModel: ThrottlingException")
     assert sb.models() == []
 
@@ -102,8 +102,8 @@ def test_transient_internal_server_errors_are_retried_then_the_import_goes_activ
     execution, body, history = _run(sb, sample)
 
     assert (execution.status, body["outcome"]) == ("SUCCEEDED", "ACTIVE")
-    assert attempts(history, "CreateCustomModel") == ["BedrockUnavailable", "BedrockUnavailable", None]
-    assert attempts(history, "CheckModelStatus") == ["BedrockUnavailable", None, None]
+    assert attempts(history, "StartBedrockImport") == ["BedrockUnavailable", "BedrockUnavailable", None]
+    assert attempts(history, "CheckImportStatus") == ["BedrockUnavailable", None, None]
     assert body["modelStatus"] == "Active" and body["reason"] is None
     assert _statuses(sb) == ["Active"]
 
@@ -117,8 +117,8 @@ def test_get_custom_model_failing_mid_loop_is_retried_and_polling_carries_on(san
     execution, body, history = _run(sb, sample)
 
     assert (execution.status, body["outcome"]) == ("SUCCEEDED", "ACTIVE")
-    assert attempts(history, "CheckModelStatus") == [None] + ["BedrockUnavailable"] * 3 + [None, None, None]
-    assert states_entered(history).count("CheckModelStatus") == 4
+    assert attempts(history, "CheckImportStatus") == [None] + ["BedrockUnavailable"] * 3 + [None, None, None]
+    assert states_entered(history).count("CheckImportStatus") == 4
     assert sb.bedrock_store().models["nova-micro-demo"].status_checks == 4  # failed calls never reached Bedrock
     assert _statuses(sb) == ["Active"]
 
@@ -128,7 +128,7 @@ def test_bedrock_outage_that_outlasts_the_retries_ends_in_error(sandbox_factory,
     execution, body, history = _run(sb, sample)
 
     assert (execution.error, body["outcome"]) == ("ModelImportErrored", "ERROR")
-    assert attempts(history, "CheckModelStatus") == ["BedrockUnavailable"] * 11  # the call and MaxAttempts 10 retries
+    assert attempts(history, "CheckImportStatus") == ["BedrockUnavailable"] * 11  # the call and MaxAttempts 10 retries
     assert caught_error(history)["Error"] == "BedrockUnavailable"
     assert body["reason"].startswith("BedrockUnavailable: bedrock GetCustomModel: InternalServerException")
     assert body["modelArn"] == sb.models()[0]["modelArn"]  # created, then lost sight of
@@ -142,7 +142,7 @@ def test_access_denied_from_bedrock_ends_in_error_without_retries(sandbox_factor
     execution, body, history = _run(sb, sample)
 
     assert (execution.error, body["outcome"]) == ("ModelImportErrored", "ERROR")
-    assert attempts(history, "CreateCustomModel") == ["AwsCallFailed"]
+    assert attempts(history, "StartBedrockImport") == ["AwsCallFailed"]
     assert caught_error(history)["Error"] == "AwsCallFailed"
     assert body["reason"].startswith("AwsCallFailed: ") and "AccessDeniedException" in body["reason"]
     assert sb.models() == []
@@ -159,7 +159,7 @@ def test_model_that_goes_failed_while_throttled_ends_failed_once(sandbox_factory
     execution, body, history = _run(sb, sample)
 
     assert (execution.error, body["outcome"]) == ("ModelImportFailed", "FAILED")
-    assert attempts(history, "CheckModelStatus") == [None, "BedrockThrottled", "BedrockThrottled", None, None]
+    assert attempts(history, "CheckImportStatus") == [None, "BedrockThrottled", "BedrockThrottled", None, None]
     assert states_entered(history)[-4:] == ["RecordModelFailure", "PublishResult", "RouteOnOutcome", "ModelImportFailed"]
     assert (body["modelStatus"], body["reason"]) == ("Failed", "Unsupported checkpoint format")
     assert _statuses(sb) == ["Failed"]
@@ -174,8 +174,8 @@ def test_model_that_never_leaves_creating_times_out_once_despite_throttled_check
     execution, body, history = _run(sb, sample)
 
     assert (execution.error, body["outcome"]) == ("ModelImportTimedOut", "TIMED_OUT")
-    assert attempts(history, "CheckModelStatus") == [None, None] + ["BedrockThrottled"] * 3 + [None, None, None]
-    assert states_entered(history).count("CheckModelStatus") == 5  # throttled retries do not eat into the deadline
+    assert attempts(history, "CheckImportStatus") == [None, None] + ["BedrockThrottled"] * 3 + [None, None, None]
+    assert states_entered(history).count("CheckImportStatus") == 5  # throttled retries do not eat into the deadline
     assert sb.clock.waited_seconds == 300
     assert body["modelStatus"] == "Creating" and "5 minutes" in body["reason"]
     assert _statuses(sb) == ["Creating"]
@@ -219,8 +219,8 @@ def test_sns_outage_that_outlasts_the_retries_ends_notification_not_sent(sandbox
     ("function", "state", "models"),
     [
         ("ValidateArtifactsFunction", "ValidateArtifacts", []),
-        ("CreateCustomModelFunction", "CreateCustomModel", []),
-        ("CheckModelStatusFunction", "CheckModelStatus", ["Creating"]),
+        ("CreateCustomModelFunction", "StartBedrockImport", []),
+        ("CheckModelStatusFunction", "CheckImportStatus", ["Creating"]),
     ],
 )
 def test_handler_crashing_with_an_unexpected_exception_ends_in_error_naming_it(

@@ -99,7 +99,7 @@ def test_checks_throttled_past_their_retries_end_in_error_saying_the_model_may_s
     [message] = sb.messages()
 
     assert (execution.error, message.body["outcome"]) == ("ModelImportErrored", "ERROR")
-    assert attempts(sb.history(execution.arn), "CheckModelStatus") == ["BedrockThrottled"] * 11
+    assert attempts(sb.history(execution.arn), "CheckImportStatus") == ["BedrockThrottled"] * 11
     assert message.body["reason"].startswith("BedrockThrottled: bedrock GetCustomModel: ThrottlingException")
     assert message.body["reason"].endswith(
         ". The model exists (last seen Creating) and the import may still finish: "

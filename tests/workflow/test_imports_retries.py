@@ -24,7 +24,7 @@ def test_show_counts_the_retries_of_a_throttled_import(sandbox_factory, tmp_path
     assert sb.faults.count() > 0
     shown = json.loads(run("show", "throttled-model", "--stack", sb.stack.name, "--json")[1])
     history = sb.history(execution.arn)
-    for state in ("CreateCustomModel", "CheckModelStatus"):
+    for state in ("StartBedrockImport", "CheckImportStatus"):
         expected = attempts(history, state)
         steps = [s for s in shown["timeline"] if s["state"] == state]
         assert sum(s["attempts"] for s in steps) == len(expected)

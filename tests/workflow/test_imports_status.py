@@ -170,7 +170,7 @@ def test_show_by_execution_arn_of_a_failed_import(mixed: Sandbox) -> None:
     assert shown["import"]["outcome"] == "FAILED"
     assert shown["import"]["reason"] == _notification(mixed, "broken-model")["reason"]
     assert shown["notification"]["body"] == _notification(mixed, "broken-model")
-    checks = [step for step in shown["timeline"] if step["state"] == "CheckModelStatus"]
+    checks = [step for step in shown["timeline"] if step["state"] == "CheckImportStatus"]
     assert len(checks) == 2 and all(step["attempts"] == 1 for step in checks)
 
 

@@ -99,7 +99,7 @@ def test_manual_start_with_an_unusable_input_is_rejected(sb, execution_input, ex
     execution, body = _only(sb)
 
     assert execution.error == "ModelImportRejected"
-    assert "CreateCustomModel" not in states_entered(sb.history(execution.arn))
+    assert "StartBedrockImport" not in states_entered(sb.history(execution.arn))
     assert body["outcome"] == "REJECTED"
     assert expected in body["reason"]
     assert sb.models() == []

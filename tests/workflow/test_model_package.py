@@ -56,6 +56,6 @@ def test_a_package_bedrock_cannot_use_is_rejected_by_create_with_no_model(sb, re
 
     assert execution.error == "ModelImportRejected"
     assert body["outcome"] == "REJECTED" and words in body["reason"]
-    assert attempts(sb.history(execution.arn), "CreateCustomModel") == ["ImportRejected"]
+    assert attempts(sb.history(execution.arn), "StartBedrockImport") == ["ImportRejected"]
     assert "WaitBeforeCheck" not in states_entered(sb.history(execution.arn))
     assert sb.models() == []

@@ -15,7 +15,7 @@ from tests.workflow.flow import attempts, model_folder, states_entered
 pytestmark = pytest.mark.workflow
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "open-weights-demo"
-LOOP = ["WaitBeforeCheck", "CheckModelStatus", "IsModelReady"]
+LOOP = ["WaitBeforeCheck", "CheckImportStatus", "IsModelReady"]
 
 
 def _folder(tmp_path: Path, name: str, change: dict[str, bytes | None] | None = None, manifest: object = None) -> Path:
@@ -36,7 +36,7 @@ def test_the_demo_folder_is_imported_with_create_model_import_job(sb) -> None:
     assert execution.status == "SUCCEEDED"
     history = sb.history(execution.arn)
     assert states_entered(history) == [
-        "StartImport", "ValidateArtifacts", "ClaimImportRequest", "AcquireImportSlot", "HasImportSlot", "CreateCustomModel",
+        "StartImport", "ValidateArtifacts", "ClaimImportRequest", "AcquireImportSlot", "HasImportSlot", "StartBedrockImport",
         *LOOP, *LOOP,
         "RecordSuccess", "PublishResult", "RouteOnOutcome", "ModelImportSucceeded",
     ]  # fmt: skip
@@ -100,7 +100,7 @@ def test_a_retried_create_gets_its_first_job_back(sandbox_factory) -> None:
     [execution] = sb.wait_all()
 
     assert execution.status == "SUCCEEDED"
-    assert attempts(sb.history(execution.arn), "CreateCustomModel") == ["BedrockUnavailable", None]
+    assert attempts(sb.history(execution.arn), "StartBedrockImport") == ["BedrockUnavailable", None]
     store = sb.import_store()
     assert (store.created, store.replays) == (["open-weights-demo"], ["open-weights-demo"])
     assert len(sb.notifications()) == 1
@@ -113,7 +113,7 @@ def test_a_throttled_status_check_is_retried_in_the_same_loop(sandbox_factory) -
     [execution] = sb.wait_all()
 
     assert execution.status == "SUCCEEDED"
-    assert attempts(sb.history(execution.arn), "CheckModelStatus")[:3] == ["BedrockThrottled", "BedrockThrottled", None]
+    assert attempts(sb.history(execution.arn), "CheckImportStatus")[:3] == ["BedrockThrottled", "BedrockThrottled", None]
 
 
 def test_a_name_taken_by_an_imported_model_is_rejected_naming_the_delete_command(sb, tmp_path: Path) -> None:

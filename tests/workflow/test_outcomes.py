@@ -15,9 +15,9 @@ from tests.workflow.flow import BUCKET, SAMPLE_ESCROW_URI, states_entered
 pytestmark = pytest.mark.workflow
 
 HAPPY_PATH = [
-    "StartImport", "ValidateArtifacts", "ClaimImportRequest", "AcquireImportSlot", "HasImportSlot", "CreateCustomModel",
-    "WaitBeforeCheck", "CheckModelStatus", "IsModelReady",
-    "WaitBeforeCheck", "CheckModelStatus", "IsModelReady",
+    "StartImport", "ValidateArtifacts", "ClaimImportRequest", "AcquireImportSlot", "HasImportSlot", "StartBedrockImport",
+    "WaitBeforeCheck", "CheckImportStatus", "IsModelReady",
+    "WaitBeforeCheck", "CheckImportStatus", "IsModelReady",
     "RecordSuccess", "PublishResult", "RouteOnOutcome", "ModelImportSucceeded",
 ]  # fmt: skip
 
@@ -68,7 +68,7 @@ def test_workflow_checks_status_until_bedrock_reports_active(sandbox_factory, sa
     [execution] = sb.wait_all()
 
     entered = states_entered(sb.history(execution.arn))
-    assert entered.count("CheckModelStatus") == polls
+    assert entered.count("CheckImportStatus") == polls
     assert entered.count("WaitBeforeCheck") == polls
     assert sb.notifications()[0]["outcome"] == "ACTIVE"
 
@@ -83,7 +83,7 @@ def test_model_that_bedrock_fails_ends_failed_with_its_failure_message(sandbox_f
     assert execution.status == "FAILED"
     assert execution.error == "ModelImportFailed"
     entered = states_entered(sb.history(execution.arn))
-    assert entered.count("CheckModelStatus") == 3
+    assert entered.count("CheckImportStatus") == 3
     assert entered[-5:] == ["IsModelReady", "RecordModelFailure", "PublishResult", "RouteOnOutcome", "ModelImportFailed"]
     assert body["outcome"] == "FAILED"
     assert body["modelStatus"] == "Failed"
@@ -101,7 +101,7 @@ def test_model_stuck_in_creating_times_out_at_the_deadline(sandbox_factory, samp
     assert execution.status == "FAILED"
     assert execution.error == "ModelImportTimedOut"
     entered = states_entered(sb.history(execution.arn))
-    assert entered.count("CheckModelStatus") == 5
+    assert entered.count("CheckImportStatus") == 5
     assert "RecordTimeout" in entered
     assert body["outcome"] == "TIMED_OUT"
     assert body["modelStatus"] == "Creating"

@@ -105,7 +105,7 @@ def test_an_account_at_its_model_quota_ends_rejected_with_the_count_and_both_way
     assert "aws service-quotas request-service-quota-increase --service-code bedrock --quota-code" in reason
     (execution,) = [e for e in executions if "one-too-many" in str(e.input)]
     history = sb.history(execution.arn)
-    assert attempts(history, "CreateCustomModel") == ["ImportRejected"]  # one call, no retry storm
+    assert attempts(history, "StartBedrockImport") == ["ImportRejected"]  # one call, no retry storm
     assert quotas.refused == [("models", "one-too-many")] and _slots(sb)["holders"] == []
 
 
@@ -119,7 +119,7 @@ def test_a_concurrency_quota_hit_anyway_is_retried_until_it_clears(sandbox_facto
         list(pool.map(lambda name: sb.upload_folder(sample, model_name=name), names))
     executions = sb.wait_all(timeout=600)
     assert Counter(m.body["outcome"] for m in sb.messages()) == {"ACTIVE": 3}
-    retried = [a for e in executions for a in attempts(sb.history(e.arn), "CreateCustomModel") if a]
+    retried = [a for e in executions for a in attempts(sb.history(e.arn), "StartBedrockImport") if a]
     assert retried and set(retried) == {"BedrockQuotaBusy"} and len(retried) == len(quotas.refused)
     assert quotas.peak_in_flight == 1
 

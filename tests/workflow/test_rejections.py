@@ -83,5 +83,5 @@ def test_name_already_taken_in_bedrock_is_rejected_by_create(sb, sample: Path, t
     assert rejected["outcome"] == "REJECTED"
     assert "a custom model named 'nova-micro-demo' already exists" in rejected["reason"]
     assert "delete-custom-model" in rejected["reason"]
-    assert attempts(sb.history(second.arn), "CreateCustomModel") == ["ImportRejected"]
+    assert attempts(sb.history(second.arn), "StartBedrockImport") == ["ImportRejected"]
     assert len(sb.models()) == 1

@@ -27,7 +27,7 @@ def test_a_bedrock_client_without_create_custom_model_ends_in_error_naming_the_s
     body = message.body
 
     assert (execution.error, body["outcome"]) == ("ModelImportErrored", "ERROR")
-    assert attempts(sb.history(execution.arn), "CreateCustomModel") == ["AwsSdkTooOld"]  # not retried
+    assert attempts(sb.history(execution.arn), "StartBedrockImport") == ["AwsSdkTooOld"]  # not retried
     assert body["reason"].startswith("AwsSdkTooOld: the bedrock client of botocore ")
     assert f"botocore {botocore.__version__}" in body["reason"] and "create_custom_model" in body["reason"]
     assert "layers/common/requirements.txt" in body["reason"]

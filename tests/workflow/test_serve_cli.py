@@ -93,7 +93,7 @@ def test_the_aws_cli_drives_uploads_a_manual_start_a_duplicate_and_a_rejection(s
     [ignored] = [e["executionArn"] for e in executions if e["executionArn"] not in {b["executionArn"] for b in bodies.values()}]
     history = aws(served, "stepfunctions", "get-execution-history", "--execution-arn", ignored)["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
-    assert entered[-1] == "IgnoreDuplicateDelivery" and "CreateCustomModel" not in entered and "PublishResult" not in entered
+    assert entered[-1] == "IgnoreDuplicateDelivery" and "StartBedrockImport" not in entered and "PublishResult" not in entered
 
     model = aws(served, "bedrock", "get-custom-model", "--model-identifier", "cli-upload")
     assert model["modelStatus"] == "Active" and model["modelArn"] == upload["modelArn"]

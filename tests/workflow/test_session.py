@@ -48,6 +48,6 @@ def test_time_compression_keeps_the_asl_and_the_waits_it_asks_for(sb, sample: Pa
     asl = json.loads((REPO / "statemachine" / "model_import.asl.json").read_text())
 
     assert definition["States"]["WaitBeforeCheck"] == asl["States"]["WaitBeforeCheck"]
-    assert definition["States"]["CreateCustomModel"]["Retry"] == asl["States"]["CreateCustomModel"]["Retry"]
+    assert definition["States"]["StartBedrockImport"]["Retry"] == asl["States"]["StartBedrockImport"]["Retry"]
     assert sb.clock.waited_seconds == 120  # two 60 s waits, as the template's PollIntervalSeconds says
     assert sb.clock.scale < 0.001
