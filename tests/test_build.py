@@ -16,6 +16,8 @@ FUNCTIONS = {
     "AcquireImportSlotFunction": "acquire_import_slot",
     "CreateCustomModelFunction": "create_custom_model",
     "CheckModelStatusFunction": "check_model_status",
+    "DeployModelFunction": "deploy_model",
+    "SmokeTestFunction": "smoke_test",
     "PublishResultFunction": "publish_result",
 }
 

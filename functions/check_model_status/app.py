@@ -1,5 +1,6 @@
 """CheckModelStatus: one status call (GetCustomModel, or GetModelImportJob for open weights, by the
-loop state's kind); say whether to wait again, and how long."""
+loop state's kind; once the model is Active, GetCustomModelDeployment or GetProvisionedModelThroughput
+for the deployment the request asked for); say whether to wait again, and how long."""
 
 from model_import.clients import client
 from model_import.models import check_model
@@ -17,4 +18,9 @@ def lambda_handler(event, context):
         "Model status checked",
         extra={k: model[k] for k in ("modelName", "modelStatus", "checks", "waitedSeconds", "deadlineReached")},
     )
+    if model.get("deployment"):
+        logger.info(
+            "Deployment status checked",
+            extra={k: model["deployment"][k] for k in ("mode", "name", "status", "checks", "waitedSeconds", "deadlineReached")},
+        )
     return model

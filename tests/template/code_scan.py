@@ -38,6 +38,17 @@ IAM_ACTIONS: dict[tuple[str, str], frozenset[str]] = {
     ("bedrock", "ListImportedModels"): frozenset({"bedrock:ListImportedModels"}),
     ("bedrock", "CreateModelImportJob"): frozenset({"bedrock:CreateModelImportJob"}),
     ("bedrock", "GetModelImportJob"): frozenset({"bedrock:GetModelImportJob"}),
+    ("bedrock", "CreateCustomModelDeployment"): frozenset({"bedrock:CreateCustomModelDeployment"}),
+    ("bedrock", "GetCustomModelDeployment"): frozenset({"bedrock:GetCustomModelDeployment"}),
+    ("bedrock", "UpdateCustomModelDeployment"): frozenset({"bedrock:UpdateCustomModelDeployment"}),
+    ("bedrock", "ListTagsForResource"): frozenset({"bedrock:ListTagsForResource"}),
+    ("bedrock", "CreateProvisionedModelThroughput"): frozenset({"bedrock:CreateProvisionedModelThroughput"}),
+    ("bedrock", "GetProvisionedModelThroughput"): frozenset({"bedrock:GetProvisionedModelThroughput"}),
+    ("bedrock", "GetImportedModel"): frozenset({"bedrock:GetImportedModel"}),
+    # "Converse ... requires permission for the bedrock:InvokeModel action" (API_runtime_Converse.html):
+    # there is no bedrock:Converse action in the Service Authorization Reference.
+    ("bedrock-runtime", "Converse"): frozenset({"bedrock:InvokeModel"}),
+    ("bedrock-runtime", "InvokeModel"): frozenset({"bedrock:InvokeModel"}),
     ("sns", "Publish"): frozenset({"sns:Publish"}),
     ("dynamodb", "UpdateItem"): frozenset({"dynamodb:UpdateItem"}),
     ("dynamodb", "GetItem"): frozenset({"dynamodb:GetItem"}),
@@ -80,6 +91,9 @@ IMPLIED_ACTIONS: dict[tuple[str, str], dict[str, str]] = {
         "kms:GenerateDataKey": _MODEL_KEY,
         "kms:Decrypt": _MODEL_KEY,
     },
+    # tags are applied at create time; as for the models, TagResource is granted on what the calls create.
+    ("bedrock", "CreateCustomModelDeployment"): {"bedrock:TagResource": "https://docs.aws.amazon.com/bedrock/latest/userguide/tagging.html"},
+    ("bedrock", "CreateProvisionedModelThroughput"): {"bedrock:TagResource": "https://docs.aws.amazon.com/bedrock/latest/userguide/tagging.html"},
     # "If the object you request doesn't exist, the error that Amazon S3 returns depends on whether you
     # also have the s3:ListBucket permission": 404 NoSuchKey with it, 403 AccessDenied without. The
     # validator tells "the trigger file does not exist" (and retries a URL-encoded key decoded) on 404.
@@ -93,6 +107,10 @@ IMPLIED_ACTIONS: dict[tuple[str, str], dict[str, str]] = {
         for operation in ("GetItem", "PutItem", "UpdateItem")
     },
 }
+
+
+#: Receivers named for a service whose name is not a Python identifier.
+RECEIVER_SERVICES = {"bedrock_runtime": "bedrock-runtime"}
 
 
 @dataclass(frozen=True)
@@ -309,6 +327,7 @@ class _Scanner:
             self.scan.raises |= _service_errors(_string_arg(call, 1, "translate()"))
 
     def _boto_call(self, module: _Module, receiver: str, method: str, call: ast.Call) -> None:
+        receiver = RECEIVER_SERVICES.get(receiver, receiver)
         if receiver not in _services():
             return
         path = module.path.relative_to(ROOT) if module.path.is_relative_to(ROOT) else module.path

@@ -96,6 +96,8 @@ def test_every_role_policy_is_authorized_as_written(transformed, all_variants):
         "AcquireImportSlotFunctionRole",
         "CreateCustomModelFunctionRole",
         "CheckModelStatusFunctionRole",
+        "DeployModelFunctionRole",
+        "SmokeTestFunctionRole",
         "PublishResultFunctionRole",
         "ModelImportStateMachineRole",
         "ModelImportStateMachineArtifactUploadedRole",

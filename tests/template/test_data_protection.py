@@ -136,7 +136,7 @@ def test_keys_rotate(transformed):
 
 def test_log_groups_have_a_retention_and_a_key(transformed):
     groups = _of_type(transformed, "AWS::Logs::LogGroup")
-    assert len(groups) == 6
+    assert len(groups) == 8
     for name, group in groups.items():
         props = _props(group)
         assert props.get("RetentionInDays") == {"Ref": "LogRetentionDays"}, f"{name} keeps logs forever"
@@ -176,7 +176,7 @@ def test_every_function_logs_to_its_own_group_of_this_stack(transformed):
         (group,) = references(_props(function)["LoggingConfig"]["LogGroup"])
         assert group in groups, f"{name} logs to a group the stack does not create (no retention, no key)"
         targets.append(group)
-    assert len(targets) == len(set(targets)) == 5
+    assert len(targets) == len(set(targets)) == 7
 
 
 def test_state_machine_logs_errors_without_execution_data_and_traces(transformed):

@@ -64,7 +64,12 @@ def test_the_code_scan_finds_each_functions_aws_calls(functions):
         "AcquireImportSlotFunction": [("dynamodb", "GetItem"), ("dynamodb", "PutItem")],
         "CreateCustomModelFunction": [("bedrock", "CreateCustomModel"), ("bedrock", "CreateModelImportJob"),
                                       ("bedrock", "ListCustomModels"), ("bedrock", "ListImportedModels")],
-        "CheckModelStatusFunction": [("bedrock", "GetCustomModel"), ("bedrock", "GetModelImportJob")],
+        "CheckModelStatusFunction": [("bedrock", "GetCustomModel"), ("bedrock", "GetCustomModelDeployment"),
+                                     ("bedrock", "GetModelImportJob"), ("bedrock", "GetProvisionedModelThroughput")],
+        "DeployModelFunction": [("bedrock", "CreateCustomModelDeployment"), ("bedrock", "CreateProvisionedModelThroughput"),
+                                ("bedrock", "GetCustomModelDeployment"), ("bedrock", "ListTagsForResource"),
+                                ("bedrock", "UpdateCustomModelDeployment")],
+        "SmokeTestFunction": [("bedrock", "GetImportedModel"), ("bedrock-runtime", "Converse"), ("bedrock-runtime", "InvokeModel")],
         "PublishResultFunction": [("dynamodb", "GetItem"), ("dynamodb", "UpdateItem"), ("sns", "Publish")],
     }
 
@@ -78,7 +83,7 @@ def test_the_code_calls_only_services_whose_clients_its_handler_creates(function
 @pytest.mark.parametrize(
     "function",
     ["ValidateArtifactsFunction", "AcquireImportSlotFunction", "CreateCustomModelFunction", "CheckModelStatusFunction",
-     "PublishResultFunction"],
+     "DeployModelFunction", "SmokeTestFunction", "PublishResultFunction"],
 )
 def test_function_policy_grants_exactly_the_actions_its_code_calls(transformed, functions, function):
     needed = required_actions(scan_handler(functions[function]))
@@ -92,7 +97,7 @@ def test_function_policy_grants_exactly_the_actions_its_code_calls(transformed, 
 @pytest.mark.parametrize(
     "function",
     ["ValidateArtifactsFunction", "AcquireImportSlotFunction", "CreateCustomModelFunction", "CheckModelStatusFunction",
-     "PublishResultFunction"],
+     "DeployModelFunction", "SmokeTestFunction", "PublishResultFunction"],
 )
 def test_function_role_has_only_the_logging_and_tracing_managed_policies(transformed, function):
     role = transformed["Resources"][role_of(transformed, function)]

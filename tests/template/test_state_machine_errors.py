@@ -24,7 +24,8 @@ def _lambda_tasks(state_machine):
 
 def test_every_lambda_task_is_a_function_of_this_template(state_machine, functions):
     tasks = _lambda_tasks(state_machine)
-    assert set(tasks) == {"ValidateArtifacts", "AcquireImportSlot", "StartBedrockImport", "CheckImportStatus", "PublishResult"}
+    assert set(tasks) == {"ValidateArtifacts", "AcquireImportSlot", "StartBedrockImport", "CheckImportStatus", "StartDeployment",
+                          "RunSmokeTest", "PublishResult"}
     assert set(tasks.values()) == set(functions), "a function no task runs, or a task running an unknown function"
 
 
@@ -89,6 +90,10 @@ def test_every_caught_error_before_publishing_ends_in_publish_result(state_machi
             target = asl.through_passes(states, catcher["Next"])
             if catcher["ErrorEquals"] == ["DynamoDB.ConditionalCheckFailedException"]:
                 assert name == "ClaimImportRequest" and states[target]["Type"] == "Succeed"
+            elif states[target]["Type"] == "Choice":
+                # IsModelAlreadyActive: which outcome a failed check records; each way still publishes.
+                ends = {asl.through_passes(states, t) for t in asl.transitions(states[target])}
+                assert ends == {"PublishResult"}, f"{name} catches {catcher['ErrorEquals']} into {target}, then {ends}"
             else:
                 assert target == "PublishResult", f"{name} catches {catcher['ErrorEquals']} into {target}"
 

@@ -44,11 +44,17 @@ def test_non_terminal_states_say_where_to_go(state_machine):
             assert "Next" in state, f"{name} has neither Next nor End"
 
 
+#: States on the poll loop's graph cycle that run at most once: RecordSuccess is reached only by
+#: IsModelReady's modelStatus rule, which comes after the rules that catch every state with a
+#: deployment, and StartDeployment always returns one (test_the_poll_loop_follows_the_deployment_once_it_exists).
+ONCE_PER_EXECUTION = {"RecordSuccess", "IsDeploymentRequested", "StartDeployment"}
+
+
 def test_the_only_loops_are_the_status_poll_and_the_wait_for_an_import_slot(state_machine):
     loops = asl.cycles(state_machine.states)
     assert sorted(map(sorted, loops)) == [
         ["AcquireImportSlot", "HasImportSlot", "WaitForImportSlot"],
-        ["CheckImportStatus", "IsModelReady", "WaitBeforeCheck"],
+        sorted({"CheckImportStatus", "IsModelReady", "WaitBeforeCheck"} | ONCE_PER_EXECUTION),
     ], f"unexpected loops {loops}"
 
 
@@ -63,22 +69,57 @@ def test_the_slot_loop_exits_on_a_slot_and_on_the_deadline(state_machine):
 
 
 def _rounds(loop) -> int:
-    """The most times a loop runs: its Lambda's own bound, plus the last wait clipped to the deadline."""
+    """The most times a loop runs: its Lambda's own bound, plus the last wait clipped to the deadline.
+    The import and its deployment share MAX_CHECKS (loop.deployment_started): one more check at most."""
     from model_import.import_slots import MAX_SLOT_ROUNDS
     from model_import.polling import MAX_CHECKS
 
-    return (MAX_SLOT_ROUNDS if "AcquireImportSlot" in loop else MAX_CHECKS) + 1
+    return (MAX_SLOT_ROUNDS + 1) if "AcquireImportSlot" in loop else (MAX_CHECKS + 2)
+
+
+def _core(loop) -> set:
+    return set(loop) - ONCE_PER_EXECUTION
+
+
+def _run_once(states) -> set:
+    return set(states) - set().union(*(_core(loop) for loop in asl.cycles(states)))
+
+
+def _deployment_rule(rule) -> bool:
+    conditions = rule.get("And", [])
+    return any(c.get("Variable") == "$.model.deployment" and c.get("IsPresent") is True for c in conditions) and any(
+        c.get("Variable") == "$.model.deployment" and c.get("IsNull") is False for c in conditions
+    )
 
 
 def test_the_poll_loop_exits_on_active_failed_and_deadline(state_machine):
     states = state_machine.states
     choice = states["IsModelReady"]
-    exits = {(c.get("StringEquals", c.get("BooleanEquals")), c["Variable"]): c["Next"] for c in choice["Choices"]}
-    assert asl.through_passes(states, exits[("Active", "$.model.modelStatus")]) == "PublishResult"
+    plain = [c for c in choice["Choices"] if "Variable" in c]
+    exits = {(c.get("StringEquals", c.get("BooleanEquals")), c["Variable"]): c["Next"] for c in plain}
+    assert exits[("Active", "$.model.modelStatus")] == "RecordSuccess"
+    assert states["RecordSuccess"]["Next"] == "IsDeploymentRequested"
     assert asl.through_passes(states, exits[("Failed", "$.model.modelStatus")]) == "PublishResult"
     assert asl.through_passes(states, exits[(True, "$.model.deadlineReached")]) == "PublishResult"
     assert choice["Default"] == "WaitBeforeCheck"
-    assert states["WaitBeforeCheck"]["SecondsPath"] == "$.model.waitSeconds"
+
+
+def test_the_poll_loop_follows_the_deployment_once_it_exists(state_machine):
+    """With $.model.deployment set, IsModelReady's first four rules decide, the last of them
+    catching every remaining status: the model's rules (and RecordSuccess) are never reached again."""
+    states = state_machine.states
+    rules = states["IsModelReady"]["Choices"]
+    deployment_rules = [r for r in rules if _deployment_rule(r)]
+    assert rules[: len(deployment_rules)] == deployment_rules and len(deployment_rules) == 4
+    assert [r["Next"] for r in deployment_rules] == [
+        "IsSmokeTestRequested", "RecordDeploymentFailure", "RecordDeploymentTimeout", "WaitBeforeCheck"
+    ]
+    assert len(deployment_rules[-1]["And"]) == 2, "the last deployment rule must match any deployment"
+    (ready,) = [c for c in deployment_rules[0]["And"] if "Or" in c]
+    assert sorted(c["StringEquals"] for c in ready["Or"]) == ["Active", "InService"]
+    start = states["StartDeployment"]
+    assert start["ResultPath"] == "$.model" and start["Next"] == "WaitBeforeCheck"
+    assert [c["Next"] for c in start["Catch"]] == ["RecordDeploymentFailure"]
 
 
 def _fake_bedrock(status: str):
@@ -138,11 +179,10 @@ def test_the_longest_import_stays_far_below_the_history_limit(state_machine):
 
     states = state_machine.states
     loops = asl.cycles(states)
-    in_loops = set().union(*loops)
-    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in in_loops)
+    outside = sum(asl.events_per_run(states[name]) for name in _run_once(states))
     longest = asl.EXECUTION_EVENTS + outside
     for loop in loops:
-        per_cycle = sum(asl.events_per_run(states[s]) for s in loop)
+        per_cycle = sum(asl.events_per_run(states[s]) for s in _core(loop))
         assert per_cycle == 9  # Wait 2 + Lambda task 5 + Choice 2
         longest += _rounds(loop) * per_cycle
     assert longest <= asl.HISTORY_LIMIT // 4, f"{longest} events for {MAX_CHECKS} checks and a full wait for a slot"
@@ -155,23 +195,25 @@ def test_throttling_on_every_check_still_fits_the_history_limit(state_machine):
 
     states = state_machine.states
     loops = asl.cycles(states)
-    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in set().union(*loops))
+    outside = sum(asl.events_per_run(states[name]) for name in _run_once(states))
     total = asl.EXECUTION_EVENTS + outside
     for loop in loops:
-        total += _rounds(loop) * (sum(asl.events_per_run(states[s]) for s in loop) + 3 * asl.EVENTS_PER_RETRY)
+        total += _rounds(loop) * (sum(asl.events_per_run(states[s]) for s in _core(loop)) + 3 * asl.EVENTS_PER_RETRY)
     assert MAX_CHECKS and total < asl.HISTORY_LIMIT
 
 
 def test_every_check_exhausting_its_whole_retry_budget_still_fits_the_history_limit(state_machine):
-    """The worst case: each of MAX_CHECKS status checks is retried as often as every one of its
-    retriers allows before it succeeds."""
+    """The worst case: each of MAX_CHECKS status checks (the import's and its deployment's) is retried
+    as often as every one of its retriers allows before it succeeds, and so is every other task
+    (StartDeployment, RunSmokeTest's warm-up retries, ...)."""
     from model_import.polling import MAX_CHECKS
 
     states = state_machine.states
     loops = asl.cycles(states)
-    outside = sum(asl.events_per_run(state) for name, state in states.items() if name not in set().union(*loops))
-    total = asl.EXECUTION_EVENTS + outside
+    once = _run_once(states)
+    once_retries = sum(retrier["MaxAttempts"] for s in once for retrier in states[s].get("Retry", ()))
+    total = asl.EXECUTION_EVENTS + sum(asl.events_per_run(states[s]) for s in once) + once_retries * asl.EVENTS_PER_RETRY
     for loop in loops:
-        retries = sum(retrier["MaxAttempts"] for s in loop for retrier in states[s].get("Retry", ()))
-        total += _rounds(loop) * (sum(asl.events_per_run(states[s]) for s in loop) + retries * asl.EVENTS_PER_RETRY)
+        retries = sum(retrier["MaxAttempts"] for s in _core(loop) for retrier in states[s].get("Retry", ()))
+        total += _rounds(loop) * (sum(asl.events_per_run(states[s]) for s in _core(loop)) + retries * asl.EVENTS_PER_RETRY)
     assert MAX_CHECKS and total < asl.HISTORY_LIMIT, total

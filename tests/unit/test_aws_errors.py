@@ -15,6 +15,7 @@ from model_import.errors import (
     RETRYABLE,
     AwsCallFailed,
     BedrockQuotaBusy,
+    ModelNotReady,
     BedrockThrottled,
     BedrockUnavailable,
     LedgerUnavailable,
@@ -86,7 +87,8 @@ def test_other_exceptions_pass_through_unchanged():
 def test_every_transient_exception_is_in_the_retryable_list():
     names = {
         cls.__name__
-        for cls in (BedrockThrottled, BedrockQuotaBusy, BedrockUnavailable, S3Unavailable, NotificationUnavailable, LedgerUnavailable)
+        for cls in (BedrockThrottled, BedrockQuotaBusy, BedrockUnavailable, S3Unavailable, NotificationUnavailable, LedgerUnavailable,
+                    ModelNotReady)
     }
     assert names == set(RETRYABLE)
     assert "AwsCallFailed" not in RETRYABLE and "ImportRejected" not in RETRYABLE

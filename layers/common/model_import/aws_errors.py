@@ -21,6 +21,12 @@ _TRANSIENT = {
         {"ThrottlingException": BedrockThrottled, "TooManyRequestsException": BedrockThrottled},
         {"InternalServerException": BedrockUnavailable, "ServiceUnavailableException": BedrockUnavailable},
     ),
+    # ModelNotReadyException (429, a model loading) is not here: smoke_test.py raises ModelNotReady for it.
+    "bedrock-runtime": (
+        {"ThrottlingException": BedrockThrottled},
+        {"InternalServerException": BedrockUnavailable, "ServiceUnavailableException": BedrockUnavailable,
+         "ModelTimeoutException": BedrockUnavailable},
+    ),
     "s3": (
         {"SlowDown": S3Unavailable, "Throttling": S3Unavailable, "RequestLimitExceeded": S3Unavailable},
         {"InternalError": S3Unavailable, "ServiceUnavailable": S3Unavailable, "503": S3Unavailable},

@@ -20,6 +20,21 @@ class ImportRejected(Exception):
         super().__init__(text if len(text) <= self.REASON_MAX else text[: self.REASON_MAX - 3] + "...")
 
 
+class DeploymentRejected(ImportRejected):
+    """Bedrock refused to make the Active model invocable as asked (the model is not eligible for an
+    on-demand deployment, the deployment name is taken or belongs to another stack, a quota), or the
+    stack's cost guard refused it. Not retried: the deployment is recorded as failed, the model stays.
+
+    A subclass of ImportRejected for its length bound only; the state machine routes on this name
+    (StartDeployment's Catch), never on ImportRejected, after the model is Active.
+    """
+
+
+class ModelNotReady(Exception):
+    """bedrock-runtime answered ModelNotReadyException: the model or deployment is still loading
+    (an imported model warms up after import or after idling). Retried by RunSmokeTest with backoff."""
+
+
 class BedrockThrottled(Exception):
     """Bedrock answered ThrottlingException. Retried by the state machine with backoff."""
 
@@ -66,4 +81,4 @@ class ConfigurationError(Exception):
 
 
 #: Error names the state machine retries; tests check the ASL against this list.
-RETRYABLE = ("BedrockThrottled", "BedrockQuotaBusy", "BedrockUnavailable", "S3Unavailable", "NotificationUnavailable", "LedgerUnavailable")
+RETRYABLE = ("BedrockThrottled", "ModelNotReady", "BedrockQuotaBusy", "BedrockUnavailable", "S3Unavailable", "NotificationUnavailable", "LedgerUnavailable")

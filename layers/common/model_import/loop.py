@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from model_import.polling import PollState, deadline_reached, next_wait
+from model_import.polling import MAX_CHECKS, PollState, deadline_reached, next_wait
 
 if TYPE_CHECKING:
     from model_import.settings import PollSettings
@@ -63,3 +63,71 @@ def checked(
         "waitSeconds": wait,
         "deadlineReached": reached,
     }
+
+
+# ------------------------------------------------------------------ the deployment phase
+# After the model is Active the same Wait/Check loop follows the deployment (on-demand) or the
+# Provisioned Throughput: its state is model["deployment"], with its own checks and waitedSeconds
+# counted from 0 against the same ImportTimeoutMinutes and PollIntervalSeconds. The top-level
+# waitSeconds is the deployment's next wait, since WaitBeforeCheck reads only that. Its interval is
+# stretched to the checks the import left of MAX_CHECKS (at least one), so that both phases together
+# stay inside the history bound (polling.py); a typical import leaves nearly all of them.
+
+#: The statuses that end the deployment phase: Bedrock's own words, on-demand and provisioned.
+DEPLOYMENT_READY = ("Active", "InService")
+DEPLOYMENT_FINAL = (*DEPLOYMENT_READY, "Failed")
+
+
+def deployment_started(
+    model: dict[str, Any],
+    settings: PollSettings,
+    *,
+    mode: str,
+    name: str,
+    arn: str,
+    status: str,
+    model_arn: str,
+    replaced_model_arn: str | None = None,
+    model_units: int | None = None,
+) -> dict[str, Any]:
+    """The loop state after the create (or update) call: the deployment's first wait."""
+    budget = max(1, MAX_CHECKS - int(model.get("checks", 0)))
+    wait = next_wait(PollState(checks=0, waited_seconds=0), settings, budget)
+    deployment = {
+        "mode": mode,
+        "name": name,
+        "arn": arn,
+        "status": status,
+        "modelArn": model_arn,
+        "replacedModelArn": replaced_model_arn,
+        "failureMessage": None,
+        "modelUnits": model_units,
+        "checks": 0,
+        "maxChecks": budget,
+        "waitedSeconds": wait,
+        "waitSeconds": wait,
+        "deadlineReached": False,
+    }
+    return {**model, "deployment": deployment, "waitSeconds": wait}
+
+
+def deployment_checked(
+    model: dict[str, Any], settings: PollSettings, *, status: str, failure_message: str | None, **fields: Any
+) -> dict[str, Any]:
+    """The loop state after one check of the deployment (fields: modelArn etc. Bedrock reported)."""
+    previous = model["deployment"]
+    state = PollState(checks=int(previous.get("checks", 0)) + 1, waited_seconds=int(previous.get("waitedSeconds", 0)))
+    in_progress = status not in DEPLOYMENT_FINAL  # Creating, Updating, or a status Bedrock may add
+    reached = in_progress and deadline_reached(state, settings)
+    wait = next_wait(state, settings, int(previous.get("maxChecks") or MAX_CHECKS)) if in_progress and not reached else 0
+    deployment = {
+        **previous,
+        **fields,
+        "status": status,
+        "failureMessage": failure_message,
+        "checks": state.checks,
+        "waitedSeconds": state.waited_seconds + wait,
+        "waitSeconds": wait,
+        "deadlineReached": reached,
+    }
+    return {**model, "deployment": deployment, "waitSeconds": wait}

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from model_import.settings.create import CreateSettings
+    from model_import.settings.deploy import DeploySettings
     from model_import.settings.poll import PollSettings
     from model_import.settings.publish import PublishSettings
     from model_import.settings.slots import SlotSettings
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "CreateSettings": "create",
+    "DeploySettings": "deploy",
     "PollSettings": "poll",
     "PublishSettings": "publish",
     "SlotSettings": "slots",
@@ -29,7 +31,7 @@ _HOMES = {
     "parse_default_tags": "validate",
 }
 
-__all__ = ["CreateSettings", "PollSettings", "PublishSettings", "SlotSettings", "ValidateSettings", "parse_default_tags"]
+__all__ = ["CreateSettings", "DeploySettings", "PollSettings", "PublishSettings", "SlotSettings", "ValidateSettings", "parse_default_tags"]
 
 
 def __getattr__(name: str) -> Any:
