@@ -38,7 +38,7 @@ def test_the_demo_folder_is_imported_with_create_model_import_job(sb) -> None:
     assert states_entered(history) == [
         "StartImport", "ValidateArtifacts", "ClaimImportRequest", "AcquireImportSlot", "HasImportSlot", "StartBedrockImport",
         *LOOP, *LOOP,
-        "RecordSuccess", "PublishResult", "RouteOnOutcome", "ModelImportSucceeded",
+        "RecordSuccess", "IsDeploymentRequested", "IsSmokeTestRequested", "PublishResult", "RouteOnOutcome", "ModelImportSucceeded",
     ]  # fmt: skip
     [message] = sb.messages()
     body = message.body

@@ -18,7 +18,7 @@ HAPPY_PATH = [
     "StartImport", "ValidateArtifacts", "ClaimImportRequest", "AcquireImportSlot", "HasImportSlot", "StartBedrockImport",
     "WaitBeforeCheck", "CheckImportStatus", "IsModelReady",
     "WaitBeforeCheck", "CheckImportStatus", "IsModelReady",
-    "RecordSuccess", "PublishResult", "RouteOnOutcome", "ModelImportSucceeded",
+    "RecordSuccess", "IsDeploymentRequested", "IsSmokeTestRequested", "PublishResult", "RouteOnOutcome", "ModelImportSucceeded",
 ]  # fmt: skip
 
 
