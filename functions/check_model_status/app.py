@@ -21,6 +21,7 @@ def lambda_handler(event, context):
     if model.get("deployment"):
         logger.info(
             "Deployment status checked",
-            extra={k: model["deployment"][k] for k in ("mode", "name", "status", "checks", "waitedSeconds", "deadlineReached")},
+            extra={"deploymentName": model["deployment"]["name"],
+                   **{k: model["deployment"][k] for k in ("mode", "status", "checks", "waitedSeconds", "deadlineReached")}},
         )
     return model

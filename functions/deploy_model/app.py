@@ -18,6 +18,10 @@ SETTINGS = DeploySettings.from_env()
 def lambda_handler(event, context):
     model = start_deployment(client("bedrock"), event["request"], event["model"], SETTINGS)
     deployment = model["deployment"]
-    logger.info("Deployment started", extra={k: deployment[k] for k in ("mode", "name", "arn", "status", "replacedModelArn")})
+    # "name" is a LogRecord attribute: logging refuses it as an extra key.
+    logger.info(
+        "Deployment started",
+        extra={"deploymentName": deployment["name"], **{k: deployment[k] for k in ("mode", "arn", "status", "replacedModelArn")}},
+    )
     metrics.add_metric(name="DeploymentsStarted", unit=MetricUnit.Count, value=1)
     return model
