@@ -41,9 +41,10 @@ def create(bedrock: Any, request: Mapping[str, Any], model: dict[str, Any], sett
             modelId=model["modelArn"],
             tags=tag_list(request, settings),
             clientRequestToken=client_request_token(request, "provisioned-model-throughput"),
-            # No commitmentDuration: omitting it buys no-commitment throughput, billed hourly and
-            # deletable at any time; a OneMonth/SixMonths commitment cannot be cancelled
-            # (https://docs.aws.amazon.com/bedrock/latest/userguide/prov-thru-purchase.html).
+            # No commitmentDuration: "To request a no-commit Provisioned Throughput, omit this field"
+            # (API_CreateProvisionedModelThroughput); it bills hourly and can be deleted at any time,
+            # while one "with commitment" cannot be deleted "before the commitment term is complete"
+            # (https://docs.aws.amazon.com/bedrock/latest/userguide/prov-thru-delete.html).
         )
     except aws_errors.ClientError as err:
         raise _refusal(err, name, units) from err
