@@ -18,6 +18,10 @@ from sandbox.bedrock_contract import MAX_TAGS
 TAG_OPERATIONS = {"TagResource": "tag", "UntagResource": "untag", "ListTagsForResource": "list_tags"}
 
 
+# ARN kinds only the emulator makes: unknown ones are not found here (HTTP 404, as botocore's model has it)
+_EMULATED_KINDS = (":custom-model/imported/", ":model-import-job/", ":imported-model/", ":custom-model-deployment/", ":provisioned-model/")
+
+
 class NotEmulated(Exception):
     """The ARN names no emulated resource: moto's own Bedrock answers."""
 
@@ -46,6 +50,8 @@ class TagStore:
         for resource, attribute in candidates:
             if resource.arn == arn:
                 return resource, attribute
+        if any(kind in arn for kind in _EMULATED_KINDS):
+            raise BedrockError("ResourceNotFoundException", f"Could not find the resource {arn}.", status=404)
         raise NotEmulated(arn)
 
     def list_tags(self, params: dict[str, Any]) -> dict[str, Any]:
