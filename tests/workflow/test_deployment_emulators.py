@@ -467,3 +467,13 @@ def test_serve_routes_deployments_throughput_and_runtime_over_http() -> None:
     assert answer["output"]["message"]["content"][0]["text"] == completion("served-m", "hi", 2)[0]
     assert invoked["output"]["message"]["content"][0]["text"] == completion("served-m", "Say hello", 5)[0]
     assert [d["customModelDeploymentArn"] for d in listed] == [arn]
+
+
+def test_injected_faults_reach_bedrock_runtime_too(sandbox_factory: Callable[..., Sandbox]) -> None:
+    from sandbox import Fault, Faults
+
+    sb = sandbox_factory(faults=Faults([Fault("bedrock-runtime", "Converse", "ThrottlingException", 429, "Too many requests", count=1)]))
+    arn = sb.add_deployment("d", sb.add_active_custom_model("m1"))
+
+    assert _error(lambda: _converse(arn))[::2] == ("ThrottlingException", 429)
+    assert _converse(arn)["output"]["message"]["content"][0]["text"] == completion("m1", "Say hello", None)[0]
