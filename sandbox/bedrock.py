@@ -36,6 +36,12 @@ from sandbox.quotas import Quotas
 __all__ = ["EMULATOR_RULES", "BedrockBehaviour", "CustomModelStore", "EmulatedBedrock", "Rule"]
 
 OUTCOMES = ("active", "failed", "stuck")
+INVOKE_OUTCOMES = ("ok", "error")
+DEFAULT_DEPLOYMENT_FAILURE_MESSAGE = (
+    "The custom model deployment failed: this model is not supported for on-demand deployment. "
+    "On-demand deployment supports Amazon Nova models customized on or after July 16, 2025 (PEFT only)."
+)
+DEFAULT_INVOKE_ERROR_MESSAGE = "The model returned an error while processing the request."
 DEFAULT_FAILURE_MESSAGE = (
     "The model artifacts could not be imported: no supported checkpoint was found at the source URI. "
     "Check that it points at the checkpoint folder of a SageMaker training job."
@@ -52,12 +58,25 @@ class BedrockBehaviour:
     failure_message: str = DEFAULT_FAILURE_MESSAGE
     per_model: dict[str, BedrockBehaviour] = field(default_factory=dict)  # by model name
     quotas: Quotas = field(default_factory=Quotas)  # the account's import quotas (sandbox/quotas.py)
+    # After Active (sandbox/deployments.py, provisioned.py, runtime.py); per_model applies by the
+    # name of the custom or imported model deployed or invoked. Statuses move on the Nth Get (polls).
+    deployment: str = "active"  # active | failed | stuck: a deployment, an update, a Provisioned Throughput
+    deployment_failure_message: str = DEFAULT_DEPLOYMENT_FAILURE_MESSAGE
+    warmup: int = 0  # the first N invocations of each invocable ARN answer ModelNotReadyException
+    invoke: str = "ok"  # ok | error: every invocation answers ModelErrorException
+    invoke_error_message: str = DEFAULT_INVOKE_ERROR_MESSAGE
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {self.outcome!r}")
         if self.polls < 1:
             raise ValueError(f"polls must be at least 1, got {self.polls}")
+        if self.deployment not in OUTCOMES:
+            raise ValueError(f"deployment must be one of {', '.join(OUTCOMES)}, got {self.deployment!r}")
+        if isinstance(self.warmup, bool) or not isinstance(self.warmup, int) or self.warmup < 0:
+            raise ValueError(f"warmup must be a whole number of at least 0, got {self.warmup!r}")
+        if self.invoke not in INVOKE_OUTCOMES:
+            raise ValueError(f"invoke must be one of {', '.join(INVOKE_OUTCOMES)}, got {self.invoke!r}")
 
     def for_model(self, name: str) -> BedrockBehaviour:
         return self.per_model.get(name, self)
@@ -102,14 +121,15 @@ class EmulatedModel:
 
 
 class BedrockError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, fields: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
+        self.fields = fields or {}  # the error shape's other members (ModelErrorException: originalStatusCode, ...)
 
     def response(self) -> tuple[int, dict[str, str], str]:
         """(status, headers, body); moto reads the status from the "status" header."""
         headers = {"x-amzn-ErrorType": self.code, "Content-Type": "application/json", "status": str(self.status)}
-        return self.status, headers, json.dumps({"message": self.message})
+        return self.status, headers, json.dumps({"message": self.message, **self.fields})
 
 
 def _iso(moment: datetime) -> str:
@@ -269,11 +289,14 @@ def _decode_token(token: str | None) -> int:
 
 
 class EmulatedBedrock:
-    """One CustomModelStore per account and region, served through moto's Bedrock responses."""
+    """One store per resource kind, account and region, served through moto's Bedrock (and
+    bedrock-runtime) responses: custom models here, import jobs (import_jobs.py), deployments
+    (deployments.py), Provisioned Throughput (provisioned.py), invocations (runtime.py), tags (tags.py)."""
 
     def __init__(self, behaviour: BedrockBehaviour | None = None) -> None:
         self.behaviour = behaviour or BedrockBehaviour()
         self._stores: dict[tuple[str, str], CustomModelStore] = {}
+        self._others: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
         # ARNs of SageMaker model packages created with ManagedStorageType=Restricted (moto keeps no such field)
         self.restricted_packages: set[str] = set()
@@ -288,27 +311,83 @@ class EmulatedBedrock:
                 self._stores[key] = CustomModelStore(account_id, region, self.behaviour, self.restricted_packages)
             return self._stores[key]
 
-    def handle(self, operation: str, account_id: str, region: str, request: dict[str, Any]) -> tuple[int, dict[str, str], str]:
+    def _other(self, kind: str, account_id: str, region: str) -> Any:
+        models = self.store(account_id, region)
+        with self._lock:
+            key = (kind, account_id, region)
+            if key not in self._others:
+                from sandbox.deployments import DeploymentStore
+                from sandbox.provisioned import ThroughputStore
+                from sandbox.runtime import RuntimeStore
+                from sandbox.tags import TagStore
+
+                make = {
+                    "deployments": lambda: DeploymentStore(account_id, region, self.behaviour, models),
+                    "throughputs": lambda: ThroughputStore(account_id, region, self.behaviour, models),
+                    "runtime": lambda: RuntimeStore(account_id, region, self.behaviour, self),
+                    "tags": lambda: TagStore(account_id, region, self),
+                }
+                self._others[key] = make[kind]()
+            return self._others[key]
+
+    def deployment_store(self, account_id: str, region: str) -> Any:
+        return self._other("deployments", account_id, region)
+
+    def throughput_store(self, account_id: str, region: str) -> Any:
+        return self._other("throughputs", account_id, region)
+
+    def runtime_store(self, account_id: str, region: str) -> Any:
+        return self._other("runtime", account_id, region)
+
+    def _route(self, operation: str, account_id: str, region: str) -> tuple[Any, str]:
+        """The store serving an operation here, and its method's name."""
+        from sandbox.deployments import DEPLOYMENT_OPERATIONS
+        from sandbox.import_jobs import IMPORT_OPERATIONS
+        from sandbox.provisioned import THROUGHPUT_OPERATIONS
+        from sandbox.runtime import RUNTIME_OPERATIONS
+        from sandbox.tags import TAG_OPERATIONS
+
+        if operation in OPERATIONS:
+            return self.store(account_id, region), OPERATIONS[operation]
+        if operation in IMPORT_OPERATIONS:
+            return self.import_jobs.store(account_id, region), IMPORT_OPERATIONS[operation]
+        for kind, table in (("deployments", DEPLOYMENT_OPERATIONS), ("throughputs", THROUGHPUT_OPERATIONS),
+                            ("runtime", RUNTIME_OPERATIONS), ("tags", TAG_OPERATIONS)):  # fmt: skip
+            if operation in table:
+                return self._other(kind, account_id, region), table[operation]
+        raise KeyError(operation)
+
+    def handle(self, operation: str, account_id: str, region: str, request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
         """One request to an emulated operation: (status, headers, body). The input is checked
         against the operation's shapes in botocore's service model before the store sees it."""
-        from sandbox.import_jobs import IMPORT_OPERATIONS
+        from sandbox.runtime import RUNTIME_OPERATIONS
 
-        store = self.import_jobs.store(account_id, region) if operation in IMPORT_OPERATIONS else self.store(account_id, region)
+        service = "bedrock-runtime" if operation in RUNTIME_OPERATIONS else "bedrock"
+        store, method = self._route(operation, account_id, region)
         try:
+            payload = service_model.service_model(service).operation_model(operation).input_shape.serialization.get("payload")
+            raw = request.get("body")
             try:
-                params = service_model.request_params(operation, **request)
+                if payload:  # InvokeModel: the body is the model's own bytes, read by the store
+                    params = service_model.request_params(operation, **{**request, "body": None}, service=service)
+                    params[payload] = raw.encode("utf-8") if isinstance(raw, str) else (raw or b"")
+                else:
+                    params = service_model.request_params(operation, **request, service=service)
             except ValueError:
                 raise BedrockError("ValidationException", "The request body is not valid JSON.") from None
-            problems = service_model.violations(operation, params)
+            problems = service_model.violations(operation, params, service=service)
             if problems:
-                store.refusals.append((contract.SERVICE_MODEL.id, params.get("modelName")))
+                store.refusals.append((contract.SERVICE_MODEL.id, _name_of(params)))
                 raise BedrockError("ValidationException", service_model.validation_message(problems))
             # the tag rules hold for every TagList member of any operation (modelTags, jobTags, tags...)
-            tag_problems = contract.tag_problems(service_model.input_shape(operation), params)
+            tag_problems = contract.tag_problems(service_model.input_shape(operation, service), params)
             if tag_problems:
-                raise store.refuse(tag_problems[0], params.get("modelName"))
-            status = service_model.service_model().operation_model(operation).http.get("responseCode", 200)
-            body = getattr(store, {**OPERATIONS, **IMPORT_OPERATIONS}[operation])(params)
+                raise store.refuse(tag_problems[0], _name_of(params))
+            status = service_model.service_model(service).operation_model(operation).http.get("responseCode", 200)
+            body = getattr(store, method)(params)
+            if isinstance(body, tuple):  # (content type, raw body): InvokeModel
+                content_type, raw_body = body
+                return status, {"Content-Type": content_type, "status": str(status)}, raw_body
             # moto takes the status from the "status" header
             return status, {"Content-Type": "application/json", "status": str(status)}, json.dumps(body)
         except BedrockError as err:
@@ -316,10 +395,12 @@ class EmulatedBedrock:
 
     def install(self, patcher: Any) -> None:
         from moto.bedrock.responses import BedrockResponse
+        from moto.bedrockruntime.responses import BedrockRuntimeResponse
 
         emulator = self
+        from sandbox.tags import NotEmulated
 
-        def method(operation: str) -> Any:
+        def method(operation: str, original: Any = None) -> Any:
             def serve(response: Any) -> Any:
                 request = {
                     "body": response.body,
@@ -327,7 +408,10 @@ class EmulatedBedrock:
                     "query": {k: v for k, v in response.querystring.items()},
                     "headers": dict(response.headers or {}),
                 }
-                return emulator.handle(operation, response.current_account, response.region, request)
+                try:
+                    return emulator.handle(operation, response.current_account, response.region, request)
+                except NotEmulated:  # a resource of moto's own Bedrock (a customization job): moto answers
+                    return original(response)
 
             return serve
 
@@ -342,12 +426,29 @@ class EmulatedBedrock:
             return result
 
         patcher.setattr(SageMakerResponse, "create_model_package", create_restricted_aware_model_package)
+        from sandbox.deployments import DEPLOYMENT_OPERATIONS
         from sandbox.import_jobs import IMPORT_OPERATIONS
+        from sandbox.provisioned import THROUGHPUT_OPERATIONS
+        from sandbox.runtime import RUNTIME_OPERATIONS
+        from sandbox.tags import TAG_OPERATIONS
 
-        for operation in {**OPERATIONS, **IMPORT_OPERATIONS}:
+        for operation in {**OPERATIONS, **IMPORT_OPERATIONS, **DEPLOYMENT_OPERATIONS, **THROUGHPUT_OPERATIONS, **TAG_OPERATIONS}:
             name = xform_name(operation)
             # moto 5.2.5 lacks some (CreateCustomModel); the others it has replace.
-            patcher.setattr(BedrockResponse, name, method(operation), must_exist=hasattr(BedrockResponse, name))
+            patcher.setattr(BedrockResponse, name, method(operation, getattr(BedrockResponse, name, None)), must_exist=hasattr(BedrockResponse, name))
+        # moto's bedrock-runtime: an InvokeModel stub, no Converse
+        for operation in RUNTIME_OPERATIONS:
+            name = xform_name(operation)
+            patcher.setattr(BedrockRuntimeResponse, name, method(operation), must_exist=name == "invoke_model")
+
+
+def _name_of(params: dict[str, Any]) -> str | None:
+    """The name a refusal is recorded under: the resource the request names."""
+    for key in ("modelName", "modelDeploymentName", "provisionedModelName", "customModelDeploymentIdentifier",
+                "provisionedModelId", "modelId", "resourceARN"):  # fmt: skip
+        if isinstance(params.get(key), str):
+            return params[key]
+    return None
 
 
 # The operations the emulator serves, and the CustomModelStore method serving each (it gets the
@@ -363,7 +464,10 @@ OPERATIONS = {
 
 def _uri_labels(operation: str, path: str) -> dict[str, str]:
     """The URI labels of a request path, read with the operation's requestUri template."""
-    template = service_model.service_model().operation_model(operation).http["requestUri"].split("?", 1)[0]
+    from sandbox.runtime import RUNTIME_OPERATIONS
+
+    service = "bedrock-runtime" if operation in RUNTIME_OPERATIONS else "bedrock"
+    template = service_model.service_model(service).operation_model(operation).http["requestUri"].split("?", 1)[0]
     pattern = re.sub(r"\\{(\w+)(?:\\\+)?\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template))
     found = re.fullmatch(pattern, path.split("?", 1)[0])
     return found.groupdict() if found else {}

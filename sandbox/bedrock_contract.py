@@ -91,10 +91,108 @@ EMPTY_SOURCE = Rule(
     API + "API_GetCustomModel.html (failureMessage)",
 )  # fmt: skip
 
+# ---- after Active: deployments (sandbox/deployments.py), Provisioned Throughput (provisioned.py),
+# invocation (runtime.py). Error codes: those botocore's model lists for the operation; where the
+# documentation names none for a case, the stricter reading (a refusal) and the code said.
+DEPLOYMENT_MODEL_EXISTS = Rule(
+    "deployment-model-exists", "ResourceNotFoundException",
+    "CreateCustomModelDeployment / UpdateCustomModelDeployment: modelArn must name a custom model of the caller's account and region",
+    API + "API_CreateCustomModelDeployment.html#API_CreateCustomModelDeployment_Errors (ResourceNotFoundException)",
+)  # fmt: skip
+DEPLOYMENT_MODEL_ACTIVE = Rule(
+    "deployment-model-active", "ValidationException",
+    "the custom model to deploy (or to update a deployment to) must be Active",
+    "userguide/deploy-custom-model-on-demand.html (deploy a model whose status is Active); error code not documented: "
+    "ValidationException, the stricter reading",
+)  # fmt: skip
+DEPLOYMENT_NAME_TAKEN = Rule(
+    "deployment-name-taken", "ValidationException",
+    "a custom model deployment name is unique in the account and region (a repeated clientRequestToken is not a conflict)",
+    API + "API_CreateCustomModelDeployment.html (its errors list no ConflictException: ValidationException assumed)",
+)  # fmt: skip
+UPDATE_DEPLOYMENT_ACTIVE = Rule(
+    "update-deployment-active", "ValidationException",
+    "UpdateCustomModelDeployment needs a deployment that is Active with no update in progress",
+    API + "API_UpdateCustomModelDeployment.html; the state rule and its code are not documented: the stricter reading",
+)  # fmt: skip
+DEPLOYMENT_BUSY = Rule(
+    "deployment-busy", "ConflictException",
+    "a deployment still Creating or Updating cannot be deleted",
+    API + "API_DeleteCustomModelDeployment.html#API_DeleteCustomModelDeployment_Errors (ConflictException); when: stricter reading",
+)  # fmt: skip
+THROUGHPUT_MODEL_EXISTS = Rule(
+    "throughput-model-exists", "ResourceNotFoundException",
+    "CreateProvisionedModelThroughput: modelId must name a custom model of the caller's account and region",
+    API + "API_CreateProvisionedModelThroughput.html#API_CreateProvisionedModelThroughput_Errors",
+)  # fmt: skip
+THROUGHPUT_MODEL_ACTIVE = Rule(
+    "throughput-model-active", "ValidationException",
+    "Provisioned Throughput is bought for an Active custom model",
+    "userguide/custom-model-use-pt.html; error code not documented: ValidationException, the stricter reading",
+)  # fmt: skip
+THROUGHPUT_FOUNDATION_MODEL = Rule(
+    "throughput-foundation-model", "ValidationException",
+    "the sandbox hosts no foundation models: Provisioned Throughput only for its custom models (stricter than AWS)",
+    "sandbox limitation; AWS sells throughput for some base models (userguide/prov-thru-supported.html)",
+)  # fmt: skip
+THROUGHPUT_NAME_TAKEN = Rule(
+    "throughput-name-taken", "ValidationException",
+    "a Provisioned Throughput name is unique in the account and region",
+    API + "API_CreateProvisionedModelThroughput.html (its errors list no ConflictException: ValidationException assumed)",
+)  # fmt: skip
+MODEL_UNITS_QUOTA = Rule(
+    "model-units-quota", "ServiceQuotaExceededException",
+    "the account's model units for Provisioned Throughput (off unless set: --quota model-units=U)",
+    "userguide/prov-thru-purchase.html (MUs are requested from AWS Support first; MU quotas in the General Reference); "
+    "ServiceQuotaExceededException: botocore's model for CreateProvisionedModelThroughput",
+)  # fmt: skip
+INVOKE_CUSTOM_MODEL = Rule(
+    "invoke-custom-model", "ValidationException",
+    "a custom model is invoked through its deployment or Provisioned Throughput, never by its own ARN",
+    "userguide/inference-invoke.html (\"Custom model - Purchase Provisioned Throughput for the custom model ... and find the "
+    "model ID or ARN of the provisioned model\"); a custom-model/imported/ ARN already fails the modelId pattern",
+)  # fmt: skip
+INVOKE_UNKNOWN_MODEL = Rule(
+    "invoke-unknown-model", "ResourceNotFoundException",
+    "the deployment, Provisioned Throughput or imported model the modelId names must exist in the caller's account and region",
+    API + "API_runtime_InvokeModel.html#API_runtime_InvokeModel_Errors (ResourceNotFoundException)",
+)  # fmt: skip
+INVOKE_FOUNDATION_MODEL = Rule(
+    "invoke-foundation-model", "ValidationException",
+    "the sandbox hosts no foundation models or inference profiles (stricter than AWS)",
+    "sandbox limitation; AWS's answer to a model id it cannot serve: \"The provided model identifier is invalid.\"",
+)  # fmt: skip
+INVOKE_NOT_READY = Rule(
+    "invoke-not-ready", "ValidationException",
+    "a deployment must be Active (or updating), a Provisioned Throughput InService, before it answers",
+    "userguide/deploy-custom-model-on-demand.html, prov-thru-use.html (use it once Active / InService); the code is not "
+    "documented: ValidationException, the stricter reading (ModelNotReadyException is for a warming model and is retried)",
+)  # fmt: skip
+INVOKE_BODY_FORMAT = Rule(
+    "invoke-body-format", "ValidationException",
+    "an InvokeModel body must be JSON in the model's own format (Nova messages-v1; imported: by architecture)",
+    "userguide/model-parameters-nova (messages-v1), model-parameters-meta (Llama: prompt, max_gen_len), invoke-imported-model.html",
+)  # fmt: skip
+CONVERSE_NEEDS_CHAT_TEMPLATE = Rule(
+    "converse-needs-chat-template", "ValidationException",
+    "Converse on an imported model needs a chat template in its tokenizer_config.json (instructSupported true)",
+    "userguide/custom-model-import-code-samples-converse.html (\"make sure to include the chat_template\"); "
+    "the code is not documented: ValidationException, the stricter reading",
+)  # fmt: skip
+
 EMULATOR_RULES: tuple[Rule, ...] = (
     SERVICE_MODEL, ONE_MODEL_SOURCE, S3_SOURCE_NEEDS_ROLE, ESCROW_BUCKET, MODEL_PACKAGE_ACCOUNT,
     MODEL_PACKAGE_EXISTS, MODEL_PACKAGE_RESTRICTED, RESERVED_TAG_PREFIX, TAG_COUNT, UNIQUE_TAG_KEYS, NAME_TAKEN, EMPTY_SOURCE,
 )  # fmt: skip
+
+#: The rules of making a model invocable and invoking it (the deployment phase and the smoke test).
+AFTER_ACTIVE_RULES: tuple[Rule, ...] = (
+    DEPLOYMENT_MODEL_EXISTS, DEPLOYMENT_MODEL_ACTIVE, DEPLOYMENT_NAME_TAKEN, UPDATE_DEPLOYMENT_ACTIVE, DEPLOYMENT_BUSY,
+    THROUGHPUT_MODEL_EXISTS, THROUGHPUT_MODEL_ACTIVE, THROUGHPUT_FOUNDATION_MODEL, THROUGHPUT_NAME_TAKEN, MODEL_UNITS_QUOTA,
+    INVOKE_CUSTOM_MODEL, INVOKE_UNKNOWN_MODEL, INVOKE_FOUNDATION_MODEL, INVOKE_NOT_READY, INVOKE_BODY_FORMAT,
+    CONVERSE_NEEDS_CHAT_TEMPLATE,
+)  # fmt: skip
+EMULATOR_RULES += AFTER_ACTIVE_RULES
 
 MAX_TAGS = 50
 # customer-escrow-<12-digit account>-smtj-<id> | -hp-<id>; the id is the rest of a valid bucket name.
@@ -217,3 +315,19 @@ def empty_source_message(uri: str) -> str:
         f"No model artifacts were found at {uri}. Check that the URI points at the checkpoint folder "
         "of your SageMaker AI training job (the checkpoint_s3_bucket of its output manifest.json)."
     )
+
+
+def s3_json_object(account_id: str, uri: str, name: str) -> dict[str, Any] | None:
+    """The JSON object `name` in the folder `uri` of moto's S3, or None (missing, not a JSON object)."""
+    import json
+
+    from moto.s3.models import s3_backends
+
+    bucket_name, path = split_s3_uri(uri)
+    key = (path if not path or path.endswith("/") else path + "/") + name
+    try:
+        found = s3_backends[account_id]["aws"].get_object(bucket_name, key)
+        data = json.loads(found.value.decode("utf-8")) if found is not None else None
+    except Exception:  # a missing bucket or key, or not JSON: Bedrock reads no architecture from it
+        return None
+    return data if isinstance(data, dict) else None

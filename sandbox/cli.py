@@ -1,6 +1,7 @@
 """python -m sandbox run [--artifacts DIR] [--model-name NAME] [--event FILE] [--input FILE]
                        [--repeat N] [--bedrock active|failed|stuck] [--polls N] [--throttle P]
-                       [--quota concurrent=N,models=M] [--json]
+                       [--quota concurrent=N,models=M,model-units=U] [--deployment active|failed|stuck]
+                       [--warmup N] [--invoke ok|error] [--parameter Key=Value ...] [--json]
 
 Exit status: 0 when at least one execution ran and every notification's outcome is ACTIVE;
 1 otherwise (including when nothing started); 2 for bad usage or an unreadable file.
@@ -62,6 +63,45 @@ def _positive(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {_shown(text)}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    from sandbox import parameters
+
+    try:
+        return parameters.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def add_after_active_arguments(parser: argparse.ArgumentParser) -> None:
+    """What the emulated Bedrock does after a model is Active (run and serve)."""
+    parser.add_argument("--deployment", choices=("active", "failed", "stuck"), default="active",
+                        help="what a custom model deployment, its update or a Provisioned Throughput does (default active)")
+    parser.add_argument("--warmup", metavar="N", type=_count, default=0,
+                        help="answer the first N invocations of each deployment, throughput or imported model with ModelNotReadyException")
+    parser.add_argument("--invoke", choices=("ok", "error"), default="ok",
+                        help="error: every Converse/InvokeModel answers ModelErrorException (default ok)")
+
+
+def behaviour_from(args: argparse.Namespace) -> Any:
+    from sandbox.bedrock import BedrockBehaviour
+
+    behaviour = BedrockBehaviour(outcome=args.bedrock, polls=args.polls, deployment=args.deployment,
+                                 warmup=args.warmup, invoke=args.invoke)
+    if getattr(args, "quota", None) is not None:
+        behaviour.quotas = args.quota
+    return behaviour
+
+
 def _repeat(text: str) -> int:
     value = _positive(text)
     if value > REPEAT_MAX:
@@ -96,16 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--throttle", metavar="P", type=_fraction, default=0.0, help="answer this fraction of Bedrock calls with ThrottlingException")
     run.add_argument("--quota", metavar="concurrent=N,models=M", type=_quota, default=None,
                      help="make the emulated Bedrock enforce these account quotas (default: unlimited)")
+    add_after_active_arguments(run)
+    run.add_argument("--parameter", metavar="Key=Value", type=_parameter, action="append", default=[],
+                     help="a stack parameter of template.yaml (repeatable), as CloudFormation takes it")
     run.add_argument("--json", action="store_true", help="print one JSON document instead of the timeline")
     run.add_argument("--verbose", action="store_true", help="also print the handlers' logs (to stderr)")
     from sandbox import serve  # its options live with it
 
-    serve.add_arguments(
-        commands.add_parser("serve", help="serve the sandbox as a local AWS endpoint for the AWS CLI and SDKs",
-                            description="Deploy template.yaml into the embedded AWS and serve it over HTTP until Ctrl-C."),
-        _positive,
-        _fraction,
-    )
+    serving = commands.add_parser("serve", help="serve the sandbox as a local AWS endpoint for the AWS CLI and SDKs",
+                                  description="Deploy template.yaml into the embedded AWS and serve it over HTTP until Ctrl-C.")
+    serve.add_arguments(serving, _positive, _fraction)
+    add_after_active_arguments(serving)
     return parser
 
 
@@ -190,6 +231,19 @@ def _check(args: argparse.Namespace) -> tuple[Any, Any]:
     event = _read_json(args.event, "event") if args.event is not None else None
     if args.event is not None and not isinstance(event, dict):
         raise UsageError(f"the event file {args.event} must hold one JSON object (an EventBridge event)")
+    if args.parameter:
+        from sandbox import parameters
+        from sandbox.session import ROOT
+
+        given: dict[str, str] = {}
+        for key, value in args.parameter:
+            if key in given:
+                raise UsageError(f"--parameter {key} is given twice; give each parameter once")
+            given[key] = value
+        try:
+            parameters.check(given, parameters.template_parameters(ROOT))
+        except ValueError as err:
+            raise UsageError(str(err)) from None
     execution_input = _read_json(args.input, "input") if args.input is not None else None
     if args.input is not None:
         from sandbox import limits
@@ -220,20 +274,17 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 
 
 def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO, err: TextIO) -> int:
-    from sandbox.bedrock import BedrockBehaviour
     from sandbox.faults import Faults
     from sandbox.session import Sandbox, registry_group
     from sandbox.timeline import Timeline, notification_lines
 
     started = time.monotonic()
-    behaviour = BedrockBehaviour(outcome=args.bedrock, polls=args.polls)
-    if args.quota is not None:
-        behaviour.quotas = args.quota
+    behaviour = behaviour_from(args)
     human = not args.json
     # A Model Registry approval: the stack is deployed as its team would, with the event's group in
-    # ModelPackageGroupNames (which creates the approval rule).
+    # ModelPackageGroupNames (which creates the approval rule). --parameter values win.
     group = registry_group(event)
-    parameters = {"ModelPackageGroupNames": group} if group else None
+    parameters = {**({"ModelPackageGroupNames": group} if group else {}), **dict(args.parameter)} or None
     faults = Faults.throttle_bedrock(args.throttle)
     with Sandbox(bedrock=behaviour, faults=faults, parameters=parameters, echo_logs=err if args.verbose else None) as sb:
         if human:
@@ -264,6 +315,7 @@ def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO,
         executions = sb.executions()
         messages = sb.messages()
         models = sb.models()
+        deployments = sb.deployments()
         ok = bool(executions) and bool(messages) and all(m.body.get("outcome") == "ACTIVE" for m in messages)
         if human:
             refused = [d for d in sb.router.deliveries if d.rule and d.error]
@@ -273,12 +325,14 @@ def run(args: argparse.Namespace, event: Any, execution_input: Any, out: TextIO,
             if not executions and not refused:
                 out.write("No execution started: no rule matched the event (check the bucket, the key and the trigger file name).\n")
             out.writelines("\n".join(notification_lines(index, len(messages), message.subject, message.body)) + "\n" for index, message in enumerate(messages, start=1))
-            out.write(_summary(executions, messages, models, time.monotonic() - started) + "\n")
+            out.write(_summary(executions, messages, models, time.monotonic() - started, deployments) + "\n")
         else:
             document = {
                 "executions": [_execution_json(e, sb.history(e.arn)) for e in executions],
                 "notifications": [m.body for m in messages],
                 "models": models,
+                # Addition: every custom model deployment and Provisioned Throughput in the sandbox.
+                "deployments": deployments,
                 # Additions: what a subscriber sees besides the body, in the order of "notifications".
                 "messages": [
                     {"executionArn": m.body.get("executionArn"), "subject": m.subject, "attributes": m.attributes, "messageId": m.message_id}
@@ -332,7 +386,8 @@ def _definition(sb: Any) -> str:
         return sb._client("stepfunctions").describe_state_machine(stateMachineArn=sb.state_machine_arn)["definition"]
 
 
-def _summary(executions: list[Any], messages: list[Any], models: list[dict[str, Any]], seconds: float) -> str:
+def _summary(executions: list[Any], messages: list[Any], models: list[dict[str, Any]], seconds: float,
+             deployments: list[dict[str, Any]] | None = None) -> str:
     def counts(values: list[str]) -> str:
         tally: dict[str, int] = {}
         for value in values:
@@ -344,5 +399,8 @@ def _summary(executions: list[Any], messages: list[Any], models: list[dict[str, 
         f"{len(messages)} notification{'s' if len(messages) != 1 else ''}" + (f" ({counts([str(m.body.get('outcome')) for m in messages])})" if messages else ""),
         f"{len(models)} model{'s' if len(models) != 1 else ''}" + (f" ({counts([str(m['modelStatus']) for m in models])})" if models else ""),
     ]
+    if deployments:  # only when there are any: the line stays as it was for imports alone
+        kinds = counts([str(d["mode"]) + " " + str(d["status"]) for d in deployments])
+        parts.append(f"{len(deployments)} deployment{'s' if len(deployments) != 1 else ''} ({kinds})")
     ok = executions and messages and all(m.body.get("outcome") == "ACTIVE" for m in messages)
     return f"{'OK' if ok else 'NOT ACTIVE'}: " + ", ".join(parts) + f" in {seconds:.2f} s"

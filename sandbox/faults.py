@@ -31,6 +31,7 @@ from uuid import uuid4
 # botocore's service names in event names ("before-send.<service>.<Operation>") -> wire protocol
 _PROTOCOLS = {
     "bedrock": "rest-json",
+    "bedrock-runtime": "rest-json",  # Converse, InvokeModel (sandbox/runtime.py)
     "lambda": "rest-json",
     "sns": "query",
     "sqs": "json",

@@ -51,6 +51,10 @@ class ImportedModel:
     kms_key_arn: str | None
     tags: list[dict[str, str]]
     created: datetime
+    # Read from the model files, as Bedrock detects them: config.json's model_type, and whether
+    # tokenizer_config.json has a chat_template (Converse needs one: custom-model-import-code-samples-converse).
+    architecture: str = "llama"
+    instruct: bool = False
 
     def describe(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -60,7 +64,8 @@ class ImportedModel:
             "jobArn": self.job_arn,
             "modelDataSource": {"s3DataSource": {"s3Uri": self.source_uri}},
             "creationTime": _iso(self.created),
-            "instructSupported": False,
+            "modelArchitecture": self.architecture,
+            "instructSupported": self.instruct,
             "customModelUnits": {"customModelUnitsPerModelCopy": 1, "customModelUnitsVersion": "v1.0"},
         }
         if self.kms_key_arn:
@@ -201,6 +206,7 @@ class ImportJobStore:
             kms_key_arn=key,
             tags=job.model_tags,
             created=job.ended,
+            **_detected(self.account_id, job.source_uri),
         )
         self.models[job.model_name] = job.model
 
@@ -258,10 +264,17 @@ class ImportJobStore:
             models = [m for m in models if query["nameContains"] in m.name]
         page, token = _page(models, query)
         summaries = [
-            {"modelArn": m.arn, "modelName": m.name, "creationTime": _iso(m.created), "instructSupported": False, "modelArchitecture": ""}
+            {"modelArn": m.arn, "modelName": m.name, "creationTime": _iso(m.created), "instructSupported": m.instruct, "modelArchitecture": m.architecture}
             for m in page
         ]
         return {"modelSummaries": summaries, **({"nextToken": token} if token else {})}
+
+
+def _detected(account_id: str, source_uri: str) -> dict[str, Any]:
+    config = contract.s3_json_object(account_id, source_uri, "config.json") or {}
+    tokenizer = contract.s3_json_object(account_id, source_uri, "tokenizer_config.json") or {}
+    architecture = config.get("model_type") if isinstance(config.get("model_type"), str) and config["model_type"] else "llama"
+    return {"architecture": architecture, "instruct": isinstance(tokenizer.get("chat_template"), (str, list)) and bool(tokenizer["chat_template"])}
 
 
 def _page(items: list[Any], query: dict[str, Any]) -> tuple[list[Any], str | None]:

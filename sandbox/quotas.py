@@ -12,31 +12,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 UNLIMITED = None
+_PARTS = {"concurrent": "concurrent", "models": "models", "model-units": "model_units"}
 
 
 @dataclass
 class Quotas:
     concurrent: int | None = UNLIMITED  # imports in flight at once
     models: int | None = UNLIMITED  # custom models the account holds
+    # model units of no-commitment Provisioned Throughput (sandbox/provisioned.py); off by default
+    model_units: int | None = UNLIMITED
     peak_in_flight: int = 0  # the most imports ever in flight at once (the emulator's own record)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (quota, modelName) of each refusal
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str) -> Quotas:
-        """'concurrent=2,models=5' (either part optional). ValueError says what is wrong."""
+        """'concurrent=2,models=5,model-units=1' (each part optional). ValueError says what is wrong."""
         values: dict[str, int] = {}
         for part in filter(None, (p.strip() for p in text.split(","))):
             name, sep, raw = part.partition("=")
-            if not sep or name.strip() not in ("concurrent", "models"):
-                raise ValueError(f"--quota takes concurrent=N,models=M, got {part!r}")
+            if not sep or name.strip() not in _PARTS:
+                raise ValueError(f"--quota takes concurrent=N,models=M,model-units=U, got {part!r}")
             try:
                 number = int(raw)
             except ValueError:
                 raise ValueError(f"--quota {name.strip()} must be a whole number, got {raw!r}") from None
             if number < 1:
                 raise ValueError(f"--quota {name.strip()} must be at least 1, got {number}")
-            values[name.strip()] = number
+            values[_PARTS[name.strip()]] = number
         return cls(**values)
 
     def admit(self, models: list[Any], name: str) -> None:

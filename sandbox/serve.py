@@ -1,11 +1,13 @@
 """python -m sandbox serve [--host 127.0.0.1] [--port 4566] [--bedrock active|failed|stuck] [--polls N] [--throttle P]
+                         [--deployment active|failed|stuck] [--warmup N] [--invoke ok|error]
 
 The sandbox as a local AWS endpoint: one sandbox session (the real stack deployed into moto) and
 moto's own HTTP server in the same process, so the AWS CLI, boto3 or any SDK pointed at it
 reach the very backends the workflow runs on, with the sandbox's seams in place: S3 uploads
 start executions (sandbox.events patches moto's S3 notifications at the module level), the
 state machine runs the real handlers (sandbox.lambdas patches the Lambda backend), Bedrock is
-the emulation (sandbox.bedrock patches moto's Bedrock responses class). Only the injected faults
+the emulation (sandbox.bedrock patches moto's Bedrock and bedrock-runtime responses classes:
+custom models, import jobs, deployments, Provisioned Throughput, Converse and InvokeModel). Only the injected faults
 live inside botocore, which HTTP requests never pass through: sandbox.http_faults puts them in
 front of the server too. The handlers' own boto3 calls stay in-process.
 
@@ -219,14 +221,14 @@ def serve(args: argparse.Namespace, out: TextIO, err: TextIO, stop: threading.Ev
     except ServeError as error:
         err.write(f"python -m sandbox: error: {error}\n")
         return EXIT_USAGE
-    from sandbox.bedrock import BedrockBehaviour
+    from sandbox.cli import behaviour_from
     from sandbox.faults import Faults
     from sandbox.session import Sandbox
     from sandbox.speed import WORKFLOW_SERVICES
 
     stop = stop or _stop_on_signals()
     faults = Faults.throttle_bedrock(args.throttle)
-    sb = Sandbox(bedrock=BedrockBehaviour(outcome=args.bedrock, polls=args.polls), faults=faults,
+    sb = Sandbox(bedrock=behaviour_from(args), faults=faults,
                  echo_logs=err if args.verbose else None)
     endpoint: Endpoint | None = None
     try:

@@ -283,6 +283,21 @@ class Sandbox:
         assert self.emulated_bedrock is not None
         return self.emulated_bedrock.import_jobs.store(boot.ACCOUNT_ID, boot.REGION)
 
+    def deployment_store(self) -> Any:
+        """The emulated custom model deployments (sandbox/deployments.py)."""
+        assert self.emulated_bedrock is not None
+        return self.emulated_bedrock.deployment_store(boot.ACCOUNT_ID, boot.REGION)
+
+    def throughput_store(self) -> Any:
+        """The emulated Provisioned Throughputs (sandbox/provisioned.py)."""
+        assert self.emulated_bedrock is not None
+        return self.emulated_bedrock.throughput_store(boot.ACCOUNT_ID, boot.REGION)
+
+    def runtime_store(self) -> Any:
+        """The emulated bedrock-runtime: its calls, answers and refusals (sandbox/runtime.py)."""
+        assert self.emulated_bedrock is not None
+        return self.emulated_bedrock.runtime_store(boot.ACCOUNT_ID, boot.REGION)
+
     def _client(self, service: str) -> Any:
         if service not in self._clients:
             import boto3
@@ -570,11 +585,88 @@ class Sandbox:
         ]
         return models
 
+    def deployments(self) -> list[dict[str, Any]]:
+        """Every custom model deployment (mode on-demand), then every Provisioned Throughput (mode
+        provisioned), oldest first, as `--json` shows them: {"mode", "name", "arn", "status",
+        "modelArn", "modelUnits"} (modelUnits null on demand). Read with the List APIs, which
+        move no status on."""
+        bedrock = self._client("bedrock")
+        on_demand: list[dict[str, Any]] = []
+        provisioned: list[dict[str, Any]] = []
+        with self.faults.suspended():
+            for page in bedrock.get_paginator("list_custom_model_deployments").paginate(sortOrder="Ascending"):
+                on_demand += page.get("modelDeploymentSummaries", [])
+            for page in bedrock.get_paginator("list_provisioned_model_throughputs").paginate(sortOrder="Ascending"):
+                provisioned += page.get("provisionedModelSummaries", [])
+        return [
+            {"mode": "on-demand", "name": d["customModelDeploymentName"], "arn": d["customModelDeploymentArn"],
+             "status": d["status"], "modelArn": d["modelArn"], "modelUnits": None}
+            for d in on_demand
+        ] + [
+            {"mode": "provisioned", "name": t["provisionedModelName"], "arn": t["provisionedModelArn"],
+             "status": t["status"], "modelArn": t["modelArn"], "modelUnits": t["modelUnits"]}
+            for t in provisioned
+        ]  # fmt: skip
+
+    def provisioned_throughputs(self) -> list[dict[str, Any]]:
+        """The Provisioned Throughputs alone (what bills hourly until deleted)."""
+        return [d for d in self.deployments() if d["mode"] == "provisioned"]
+
+    def add_active_custom_model(self, name: str, tags: dict[str, str] | None = None) -> str:
+        """A custom model that is already Active, as an earlier import left it (no polling); its ARN."""
+        from sandbox.bedrock import EmulatedModel
+
+        store = self.bedrock_store()
+        arn = f"arn:aws:bedrock:{boot.REGION}:{boot.ACCOUNT_ID}:custom-model/imported/{_resource_id()}"
+        with store._lock:
+            if name in store.models:
+                raise SandboxError(f"a custom model named {name} already exists")
+            store.models[name] = EmulatedModel(
+                name=name, arn=arn, source_uri=None, role_arn=None, kms_key_arn=None,
+                tags=[{"key": k, "value": v} for k, v in (tags or {}).items()], token=None,
+                created=datetime.now(UTC), behaviour=self.behaviour.for_model(name), status="Active",
+            )  # fmt: skip
+        return arn
+
+    def add_deployment(self, name: str, model_arn: str, *, tags: dict[str, str] | None = None, status: str = "Active") -> str:
+        """A custom model deployment that already exists (made by an earlier import of this stack, or
+        by someone else: say so with its tags), in `status` (Creating, Active or Failed); its ARN.
+        Give the stack's provenance tag with stack_tags() to make it this stack's."""
+        from sandbox.deployments import Deployment
+
+        if status not in ("Creating", "Active", "Failed"):
+            raise SandboxError(f"status must be Creating, Active or Failed, got {status!r}")
+        store = self.deployment_store()
+        model = next((m for m in self.bedrock_store().models.values() if m.arn == model_arn), None)
+        if model is None:
+            raise SandboxError(f"no custom model {model_arn} in the sandbox (add_active_custom_model makes one)")
+        arn = f"arn:aws:bedrock:{boot.REGION}:{boot.ACCOUNT_ID}:custom-model-deployment/{_resource_id()}"
+        with store._lock:
+            if name in store.deployments:
+                raise SandboxError(f"a custom model deployment named {name} already exists")
+            store.deployments[name] = Deployment(
+                name=name, arn=arn, model_arn=model_arn, model_name=model.name, description=None,
+                tags=[{"key": k, "value": v} for k, v in (tags or {}).items()], created=datetime.now(UTC),
+                behaviour=self.behaviour.for_model(model.name), status=status, served=[model_arn],
+                failure_message=self.behaviour.deployment_failure_message if status == "Failed" else None,
+            )  # fmt: skip
+        return arn
+
+    def stack_tags(self) -> dict[str, str]:
+        """The provenance tag the workflow puts on what it creates (issue 10: model-import:stack)."""
+        return {"model-import:stack": self.stack.name}
+
     def _subscribe_queue(self) -> None:
         sqs, sns = self._client("sqs"), self._client("sns")
         self._queue_url = sqs.create_queue(QueueName=NOTIFICATION_QUEUE)["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+
+def _resource_id() -> str:
+    from sandbox.bedrock import _model_id
+
+    return _model_id()
 
 
 def is_registry_event(event: Any) -> bool:

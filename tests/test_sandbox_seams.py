@@ -84,6 +84,22 @@ def _() -> None:
     assert "method_names_from_class(self.__class__)" in _source("moto.core.responses:BaseResponse.call_action")
 
 
+@seam("moto.bedrock.responses.BedrockResponse tag methods (the emulator answers for its own resources, then defers)")
+def _() -> None:
+    response = _attr("moto.bedrock.responses:BedrockResponse")
+    for name in ("tag_resource", "untag_resource", "list_tags_for_resource"):
+        assert callable(getattr(response, name)), name
+
+
+@seam("moto.bedrockruntime.responses.BedrockRuntimeResponse.invoke_model, and serve's bedrock-runtime dispatch")
+def _() -> None:
+    response = _attr("moto.bedrockruntime.responses:BedrockRuntimeResponse")
+    assert callable(response.invoke_model)
+    assert '"bedrock-runtime": BedrockRuntimeResponse' in _source(
+        "moto.moto_server.werkzeug_app:DomainDispatcherApplication.infer_service_region_host"
+    )
+
+
 @seam("moto.sagemaker.models.sagemaker_backends[account][region].describe_model_package (the Model Registry)")
 def _() -> None:
     backend = "moto.sagemaker.models:SageMakerModelBackend"

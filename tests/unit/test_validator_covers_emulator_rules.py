@@ -118,3 +118,48 @@ def test_a_tag_key_given_twice_never_reaches_bedrock(aws, validate_settings) -> 
     with pytest.raises(ImportRejected, match="team"):
         validate(s3_event(trigger_key("m")), ARN, validate_settings, aws.s3)
     assert json.loads(body)["tags"] == {"team": "b"}  # what plain JSON would have sent silently
+
+
+# ---- after Active (issue 10): deployments, Provisioned Throughput, invocation.
+# The workflow code handling these (DeployModel, SmokeTest) is built beside the emulator; these pairs
+# state its contract (notes: issue-10-design.md), each case either impossible by construction or
+# ending in a named, visible outcome - never a crash or a silent success.
+from tests.workflow.test_deployment_emulators import CASES as AFTER_ACTIVE_CASES  # noqa: E402
+
+DEPLOY_REFUSED = "DeployModel turns Bedrock's refusal into a failed deployment (outcome stays ACTIVE, ModelDeploymentFailed)"
+SMOKE_REFUSED = "SmokeTest returns ok false with '<Code>: <message>' (outcome stays ACTIVE, ModelSmokeTestFailed)"
+NEVER_SENT = "by construction"
+
+AFTER_ACTIVE_PAIRS: dict[str, str] = {
+    "deployment-model-exists/create": f"{NEVER_SENT}: DeployModel deploys the ARN the import returned; otherwise {DEPLOY_REFUSED}",
+    "deployment-model-exists/update": f"{NEVER_SENT}: the update names the model this import just made Active; otherwise {DEPLOY_REFUSED}",
+    "deployment-model-active/creating": f"{NEVER_SENT}: the deploy phase starts after IsModelReady saw Active (RecordSuccess first); otherwise {DEPLOY_REFUSED}",
+    "deployment-name-taken/second": f"DeployModel looks the name up first and updates this stack's deployment; a race: {DEPLOY_REFUSED}",
+    "update-deployment-active/creating": f"DeployModel updates only an Active deployment (else DeploymentRejected): {DEPLOY_REFUSED}",
+    "update-deployment-active/updating": f"DeployModel updates only an Active deployment with no update running: {DEPLOY_REFUSED}",
+    "deployment-busy/creating": f"{NEVER_SENT}: the workflow never deletes a deployment (README says how to, by hand)",
+    "throughput-model-exists/unknown": f"{NEVER_SENT}: modelId is the ARN the import returned; otherwise {DEPLOY_REFUSED}",
+    "throughput-model-active/creating": f"{NEVER_SENT}: the deploy phase starts after Active; otherwise {DEPLOY_REFUSED}",
+    "throughput-foundation-model/nova": f"{NEVER_SENT}: modelId is always the imported custom model's ARN",
+    "throughput-name-taken/second": DEPLOY_REFUSED,
+    "model-units-quota/over": f"{DEPLOY_REFUSED}, with Bedrock's message and the fix (MaxProvisionedModelUnits guards the stack's own spend first)",
+    "invoke-custom-model/nova-arn": f"{NEVER_SENT}: the smoke test invokes the deployment's or throughput's ARN, or an imported model's",
+    "invoke-unknown-model/deployment": SMOKE_REFUSED,
+    "invoke-unknown-model/throughput": SMOKE_REFUSED,
+    "invoke-unknown-model/imported": SMOKE_REFUSED,
+    "invoke-foundation-model/nova": f"{NEVER_SENT}: the smoke test's modelId is an ARN this import made",
+    "invoke-not-ready/deployment-creating": f"{NEVER_SENT}: RunSmokeTest runs once the deployment is Active (IsModelReady); otherwise {SMOKE_REFUSED}",
+    "invoke-not-ready/deployment-failed": f"{NEVER_SENT}: a Failed deployment ends in RecordDeploymentFailure before any smoke test",
+    "invoke-not-ready/throughput-creating": f"{NEVER_SENT}: RunSmokeTest runs once the throughput is InService; otherwise {SMOKE_REFUSED}",
+    "invoke-body-format/not-json": f"{NEVER_SENT}: the smoke test sends JSON; otherwise {SMOKE_REFUSED}",
+    "invoke-body-format/nova-without-messages": f"{NEVER_SENT}: custom models are called with Converse; otherwise {SMOKE_REFUSED}",
+    "invoke-body-format/llama-given-messages": f"{NEVER_SENT}: the body follows GetImportedModel.modelArchitecture; otherwise {SMOKE_REFUSED}",
+    "converse-needs-chat-template/imported": f"{NEVER_SENT}: Converse only when GetImportedModel.instructSupported; otherwise {SMOKE_REFUSED}",
+}  # fmt: skip
+
+
+def test_every_after_active_case_is_paired_with_the_workflows_handling() -> None:
+    assert {case.id for case in AFTER_ACTIVE_CASES} == set(AFTER_ACTIVE_PAIRS)
+    for case, handling in AFTER_ACTIVE_PAIRS.items():
+        # each names a visible outcome, or why the workflow cannot send it
+        assert handling.startswith(NEVER_SENT) or DEPLOY_REFUSED in handling or SMOKE_REFUSED in handling, case

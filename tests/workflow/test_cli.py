@@ -46,7 +46,8 @@ def test_json_document_lists_executions_notifications_and_models() -> None:
     document = json.loads(out)
 
     assert code == 0
-    assert set(document) == {"executions", "notifications", "models", "messages"}
+    assert set(document) == {"executions", "notifications", "models", "messages", "deployments"}
+    assert document["deployments"] == []  # none asked for
     [execution] = document["executions"]
     assert list(execution) == ["executionArn", "status", "input", "output", "name", "error", "cause", "lastStepError",
                                "startedAt", "stoppedAt"]  # fmt: skip

@@ -1,0 +1,214 @@
+"""Emulated Bedrock Provisioned Throughput: CreateProvisionedModelThroughput,
+GetProvisionedModelThroughput (by ARN or name), ListProvisionedModelThroughputs and
+DeleteProvisionedModelThroughput, served by sandbox/bedrock.py's EmulatedBedrock after the
+service-model and tag checks.
+
+Both no-commitment (commitmentDuration omitted: billed hourly, deletable any time) and commitment
+terms are accepted, as the shapes allow. The documented rules beyond the shapes
+(bedrock_contract.EMULATOR_RULES): modelId must name a custom model of this account and region
+(ResourceNotFoundException) that is Active; the sandbox hosts no foundation models, so a
+foundation-model id is refused (stricter than AWS, which sells throughput for some); a name is
+unique (ValidationException: Create models no ConflictException); an optional account limit on model
+units (Quotas.model_units, `--quota model-units=U`) refuses with ServiceQuotaExceededException. AWS
+documents that model units must be requested from AWS Support before any purchase ("Before you can
+purchase a Provisioned Throughput (with commitment or no commitment), you must first visit the AWS
+support center to request MUs", userguide/prov-thru-purchase.html) and points at the General
+Reference for MU quotas; we found no default figure for custom models, so the limit is off by
+default. An imported-model ARN never gets here: the modelId pattern does not take one.
+
+A throughput starts Creating and is final on the Nth Get (BedrockBehaviour.polls, .deployment of the
+model's name): InService, Failed with a failureMessage, or stuck.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sandbox import bedrock_contract as contract
+from sandbox.bedrock import BedrockBehaviour, BedrockError, CustomModelStore, _iso, _model_id
+from sandbox.deployments import page_of
+
+#: The operations this module serves, and the ThroughputStore method serving each.
+THROUGHPUT_OPERATIONS = {
+    "CreateProvisionedModelThroughput": "create",
+    "GetProvisionedModelThroughput": "get",
+    "ListProvisionedModelThroughputs": "list",
+    "DeleteProvisionedModelThroughput": "delete",
+}
+_FINAL = {"active": "InService", "failed": "Failed", "stuck": "Creating"}
+_COMMITMENT_DAYS = {"OneMonth": 30, "SixMonths": 182}
+
+
+@dataclass
+class Throughput:
+    name: str
+    arn: str
+    model_arn: str
+    model_name: str
+    model_units: int
+    commitment: str | None
+    tags: list[dict[str, str]]
+    created: datetime
+    behaviour: BedrockBehaviour
+    status: str = "Creating"
+    failure_message: str | None = None
+    checks: int = 0
+    updated: datetime | None = None
+
+    def check(self) -> None:
+        if self.status != "Creating":
+            return
+        self.checks += 1
+        if self.checks >= self.behaviour.polls:
+            self.status = _FINAL[self.behaviour.deployment]
+            if self.status == "Failed":
+                self.failure_message = (
+                    "The Provisioned Throughput could not be created: " + self.behaviour.deployment_failure_message
+                )
+            if self.status != "Creating":
+                self.updated = datetime.now(UTC)
+
+    def describe(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "modelUnits": self.model_units,
+            "desiredModelUnits": self.model_units,
+            "provisionedModelName": self.name,
+            "provisionedModelArn": self.arn,
+            "modelArn": self.model_arn,
+            "desiredModelArn": self.model_arn,
+            # a custom model's base model; the sandbox's custom models are Nova Micro fine-tunes
+            "foundationModelArn": f"arn:aws:bedrock:{self.arn.split(':')[3]}::foundation-model/amazon.nova-micro-v1:0",
+            "status": self.status,
+            "creationTime": _iso(self.created),
+            "lastModifiedTime": _iso(self.updated or self.created),
+        }
+        if self.commitment:
+            from datetime import timedelta
+
+            body["commitmentDuration"] = self.commitment
+            body["commitmentExpirationTime"] = _iso(self.created + timedelta(days=_COMMITMENT_DAYS[self.commitment]))
+        if self.failure_message:
+            body["failureMessage"] = self.failure_message
+        return body
+
+    def summary(self) -> dict[str, Any]:
+        keys = ("provisionedModelName", "provisionedModelArn", "modelArn", "desiredModelArn", "foundationModelArn",
+                "modelUnits", "desiredModelUnits", "status", "commitmentDuration", "commitmentExpirationTime",
+                "creationTime", "lastModifiedTime")  # fmt: skip
+        described = self.describe()
+        return {k: described[k] for k in keys if k in described}
+
+
+class ThroughputStore:
+    """The Provisioned Throughputs of one account and region."""
+
+    def __init__(self, account_id: str, region: str, behaviour: BedrockBehaviour, models: CustomModelStore) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.behaviour = behaviour
+        self.models = models
+        self.throughputs: dict[str, Throughput] = {}  # by name
+        self.tokens: dict[str, str] = {}
+        self.calls: list[str] = []
+        self.created: list[str] = []
+        self.replays: list[str] = []
+        self.refusals: list[tuple[str, str | None]] = []
+        self._lock = threading.Lock()
+
+    def refuse(self, broken: contract.Broken, name: str | None) -> BedrockError:
+        self.refusals.append((broken.rule.id, name))
+        status = {"ResourceNotFoundException": 404}.get(broken.rule.error, 400)
+        return BedrockError(broken.rule.error, broken.message, status=status)
+
+    def _model(self, model_id: str, name: str) -> Any:
+        foundation = ":foundation-model/" in model_id or (not model_id.startswith("arn:") and "." in model_id)
+        if foundation:
+            message = (
+                f"The sandbox hosts no foundation models: {model_id} cannot be provisioned here. "
+                "Provision a custom model of this account (its ARN from GetCustomModel)."
+            )
+            raise self.refuse(contract.Broken(contract.THROUGHPUT_FOUNDATION_MODEL, message), name)
+        model = next((m for m in list(self.models.models.values()) if model_id in (m.arn, m.name)), None)
+        if model is None:
+            message = f"Could not find the model {model_id} in account {self.account_id}, region {self.region}."
+            raise self.refuse(contract.Broken(contract.THROUGHPUT_MODEL_EXISTS, message), name)
+        if model.status != "Active":
+            message = f"The custom model {model.arn} is {model.status}: Provisioned Throughput needs an Active custom model."
+            raise self.refuse(contract.Broken(contract.THROUGHPUT_MODEL_ACTIVE, message), name)
+        return model
+
+    def create(self, params: dict[str, Any]) -> dict[str, Any]:
+        name, units = params["provisionedModelName"], params["modelUnits"]
+        token = params.get("clientRequestToken")
+        with self._lock:
+            self.calls.append("CreateProvisionedModelThroughput")
+            if token and token in self.tokens:
+                self.replays.append(name)
+                return {"provisionedModelArn": self.tokens[token]}
+            model = self._model(params["modelId"], name)
+            if name in self.throughputs:
+                message = f"A Provisioned Throughput with the name {name} already exists."
+                raise self.refuse(contract.Broken(contract.THROUGHPUT_NAME_TAKEN, message), name)
+            limit = self.behaviour.quotas.model_units
+            held = sum(t.model_units for t in self.throughputs.values() if t.status != "Failed")
+            if limit is not None and held + units > limit:
+                message = (
+                    f"You have reached the maximum number of model units ({limit}) for Provisioned Throughput in this account: "
+                    f"{held} in use, {units} requested. Delete a Provisioned Throughput or request more model units from AWS Support."
+                )
+                raise self.refuse(contract.Broken(contract.MODEL_UNITS_QUOTA, message), name)
+            arn = f"arn:aws:bedrock:{self.region}:{self.account_id}:provisioned-model/{_model_id()}"
+            self.throughputs[name] = Throughput(
+                name=name,
+                arn=arn,
+                model_arn=model.arn,
+                model_name=model.name,
+                model_units=units,
+                commitment=params.get("commitmentDuration"),
+                tags=list(params.get("tags") or []),
+                created=datetime.now(UTC),
+                behaviour=self.behaviour.for_model(model.name),
+            )
+            if token:
+                self.tokens[token] = arn
+            self.created.append(name)
+            return {"provisionedModelArn": arn}
+
+    def find(self, identifier: str) -> Throughput | None:
+        return next((t for t in list(self.throughputs.values()) if identifier in (t.name, t.arn)), None)
+
+    def _find(self, identifier: str) -> Throughput:
+        found = self.find(identifier)
+        if found is None:
+            raise BedrockError("ResourceNotFoundException", f"Could not find the Provisioned Throughput {identifier}.", status=404)
+        return found
+
+    def get(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self.calls.append("GetProvisionedModelThroughput")
+            throughput = self._find(params["provisionedModelId"])
+            throughput.check()
+            return throughput.describe()
+
+    def delete(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self.calls.append("DeleteProvisionedModelThroughput")
+            throughput = self._find(params["provisionedModelId"])
+            del self.throughputs[throughput.name]
+            return {}
+
+    def list(self, query: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self.calls.append("ListProvisionedModelThroughputs")
+            items = list(self.throughputs.values())
+        if query.get("nameContains"):
+            items = [t for t in items if query["nameContains"] in t.name]
+        if query.get("statusEquals"):
+            items = [t for t in items if t.status == query["statusEquals"]]
+        if query.get("modelArnEquals"):
+            items = [t for t in items if t.model_arn == query["modelArnEquals"]]
+        page, token = page_of(items, query)
+        return {"provisionedModelSummaries": [t.summary() for t in page], **({"nextToken": token} if token else {})}
