@@ -48,7 +48,7 @@ def shown(value: Any) -> str:
         return repr(value) if math.isfinite(value) else "a non-finite number"
     if isinstance(value, str):
         return repr(shorten(value, 60))
-    return a_json_type(value)
+    return "a JSON object" if isinstance(value, Mapping) else a_json_type(value)
 
 
 def _is_int(value: Any) -> bool:
