@@ -66,7 +66,8 @@ FUNCTIONS = (
     Subject("ValidateArtifacts", ROOT / "functions/validate_artifacts", "step-validate-artifacts.json", {
         "ARTIFACT_BUCKET": "model-import-sandbox", "INCOMING_PREFIX": "incoming/",
         "TRIGGER_FILE_NAME": "manifest.json", "ACCOUNT_ID": "123456789012",
-        "ALLOWED_SOURCE_PREFIXES": "", "DEFAULT_TAGS": "",
+        "ALLOWED_SOURCE_PREFIXES": "", "DEFAULT_TAGS": "", "STACK_NAME": "model-import-sandbox",
+        "DEPLOY_AFTER_IMPORT": "none", "MAX_PROVISIONED_MODEL_UNITS": "0", "SMOKE_TEST_PROMPT": "",
     }),
     Subject("CreateCustomModel", ROOT / "functions/create_custom_model", "step-create-custom-model.json", {
         "IMPORT_ROLE_ARN": "arn:aws:iam::123456789012:role/bench", "MODEL_KMS_KEY_ARN": "", **POLL_ENV,

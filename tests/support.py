@@ -20,6 +20,7 @@ ALLOWED_PREFIX = "s3://shared-models-123456789012/approved/"
 DEFAULT_TAGS = {"team": "ml-platform"}
 TOPIC_NAME = "model-import-results"
 LEDGER_TABLE = "model-import-ledger"
+STACK_NAME = "model-import-sandbox"  # sandbox/template.py STACK_NAME
 IMPORT_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/model-import-bedrock"
 STATE_MACHINE_ARN = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:ModelImport"
 ESCROW_URI = f"s3://customer-escrow-{ACCOUNT_ID}-smtj-abc123/job-name/step_100/"
@@ -37,6 +38,10 @@ VALIDATE_ENV = {
     "DEFAULT_TAGS": ",".join(f"{k}={v}" for k, v in DEFAULT_TAGS.items()),
     "ALLOWED_MODEL_KMS_KEY_ARNS": ALLOWED_KMS_KEY_ARN,
     "AWS_REGION": REGION,
+    "STACK_NAME": STACK_NAME,
+    "DEPLOY_AFTER_IMPORT": "none",
+    "MAX_PROVISIONED_MODEL_UNITS": "0",
+    "SMOKE_TEST_PROMPT": "",
 }
 POLL_ENV = {"POLL_INTERVAL_SECONDS": "60", "IMPORT_TIMEOUT_MINUTES": "240"}
 CREATE_ENV = {"IMPORT_ROLE_ARN": IMPORT_ROLE_ARN, "MODEL_KMS_KEY_ARN": "", **POLL_ENV}

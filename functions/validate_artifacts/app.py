@@ -20,7 +20,13 @@ def lambda_handler(event, context):
         logger.info("Ignored unknown trigger-file fields", extra={"ignoredFields": list(result.ignored_fields)})
     logger.info(
         "Import request accepted",
-        extra={"modelName": request.model_name, "kind": request.kind, "source": request.source},
+        extra={
+            "modelName": request.model_name,
+            "kind": request.kind,
+            "source": request.source,
+            "deployMode": request.deploy.mode if request.deploy else None,
+            "smokeTest": request.smoke_test is not None,
+        },
     )
     metrics.add_metric(name="ImportRequestsAccepted", unit=MetricUnit.Count, value=1)
     return request.to_dict()

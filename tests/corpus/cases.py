@@ -48,7 +48,7 @@ from typing import Any
 
 import yaml
 
-from tests.support import ACCOUNT_ID, BUCKET, OTHER_ACCOUNT_ID, s3_event
+from tests.support import ACCOUNT_ID, BUCKET, OTHER_ACCOUNT_ID, STACK_NAME, s3_event
 
 CORPUS_FILE = Path(__file__).with_name("cases.yaml")
 
@@ -61,6 +61,11 @@ CORPUS_ENV = {
     "ALLOWED_SOURCE_PREFIXES": "",
     "DEFAULT_TAGS": "team=ml-platform",
     "AWS_REGION": "us-east-1",  # Lambda sets it; the sandbox's region
+    "STACK_NAME": STACK_NAME,
+    # The template's defaults: no deployment, no Provisioned Throughput allowed, no smoke test.
+    "DEPLOY_AFTER_IMPORT": "none",
+    "MAX_PROVISIONED_MODEL_UNITS": "0",
+    "SMOKE_TEST_PROMPT": "",
 }
 
 _VARIABLES = {"BUCKET": BUCKET, "ACCOUNT_ID": ACCOUNT_ID, "OTHER_ACCOUNT_ID": OTHER_ACCOUNT_ID}

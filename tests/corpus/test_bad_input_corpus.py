@@ -38,6 +38,8 @@ def test_the_corpus_has_at_least_50_cases_covering_every_kind_of_bad_input():
         "tags": 5,
         "manual": 8,
         "openweights": 30,
+        "deploy": 20,
+        "smoketest": 10,
     }.items():
         assert kinds[kind] >= least, kind
 

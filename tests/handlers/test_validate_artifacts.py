@@ -82,3 +82,55 @@ def test_a_missing_setting_fails_at_import_naming_it(load_handler, aws, monkeypa
     env = {k: v for k, v in VALIDATE_ENV.items() if k != "ARTIFACT_BUCKET"}
     with pytest.raises(ConfigurationError, match="ARTIFACT_BUCKET is not set"):
         load_handler("validate_artifacts", env)
+
+
+# ---------------------------------------------------------------- deploy and smokeTest (issue 10)
+
+
+def test_the_request_carries_deploy_smoke_test_and_the_stack_tag(load_handler, aws, lambda_context):
+    handler = load_handler("validate_artifacts", {**VALIDATE_ENV, "MAX_PROVISIONED_MODEL_UNITS": "2"})
+    aws.put_json(
+        trigger_key("deployed"),
+        {"checkpoint_s3_bucket": ESCROW_URI, "deploy": {"mode": "provisioned", "modelUnits": 2}, "smokeTest": {"prompt": "Ping", "maxTokens": 16}},
+    )
+    request = _invoke(handler, lambda_context, s3_event(trigger_key("deployed")))
+    assert request["deploy"] == {"mode": "provisioned", "name": "deployed", "modelUnits": 2}
+    assert request["smokeTest"] == {"prompt": "Ping", "maxTokens": 16}
+    assert request["tags"]["model-import:stack"] == VALIDATE_ENV["STACK_NAME"]
+
+
+def test_the_stack_defaults_reach_a_manual_input_that_names_nothing(load_handler, aws, lambda_context):
+    env = {**VALIDATE_ENV, "DEPLOY_AFTER_IMPORT": "on-demand", "SMOKE_TEST_PROMPT": "Say hi."}
+    handler = load_handler("validate_artifacts", env)
+    request = _invoke(handler, lambda_context, {"sourceUri": ESCROW_URI, "modelName": "by-hand"})
+    assert request["deploy"] == {"mode": "on-demand", "name": "by-hand", "modelUnits": None}
+    assert request["smokeTest"] == {"prompt": "Say hi.", "maxTokens": 64}
+
+
+def test_without_deployment_the_request_says_null(handler, aws, lambda_context):
+    request = _invoke(handler, lambda_context, {"sourceUri": ESCROW_URI, "modelName": "plain"})
+    assert (request["deploy"], request["smokeTest"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "fields, words",
+    [
+        ({"deploy": {"mode": "provisioned"}}, "raise MaxProvisionedModelUnits or ask for on-demand"),
+        ({"deploy": {"mode": "on-demand", "modelUnits": True}}, '"modelUnits" applies only to "mode": "provisioned"'),
+        ({"smokeTest": {"prompt": "Ping"}}, "invocable only through a deployment"),
+        ({"deploy": {"mode": "on-demand"}, "smokeTest": {"prompt": "p" * 4001}}, '"prompt" is 4001 characters'),
+    ],
+)
+def test_a_refused_deploy_or_smoke_test_raises_import_rejected(handler, aws, lambda_context, fields, words):
+    from model_import.errors import ImportRejected
+
+    with pytest.raises(ImportRejected, match=words.replace("(", r"\(")) as caught:
+        _invoke(handler, lambda_context, {"sourceUri": ESCROW_URI, "modelName": "refused", **fields})
+    assert type(caught.value).__name__ == "ImportRejected"  # the error name RecordRejection routes on
+
+
+def test_a_missing_stack_name_fails_at_init(load_handler, aws, monkeypatch):
+    monkeypatch.delenv("STACK_NAME", raising=False)
+    env = {k: v for k, v in VALIDATE_ENV.items() if k != "STACK_NAME"}
+    with pytest.raises(ConfigurationError, match="STACK_NAME is not set"):
+        load_handler("validate_artifacts", env)

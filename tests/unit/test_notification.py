@@ -96,6 +96,8 @@ def test_every_outcome_has_exactly_the_schemas_keys_and_its_reason(outcome):
             "modelPackageArn",
             "jobArn",
             "queuedSeconds",
+            "deployment",
+            "smokeTest",
         ]
     )
     assert body["outcome"] == outcome

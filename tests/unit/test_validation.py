@@ -52,7 +52,9 @@ def test_an_upload_of_a_sagemaker_manifest_imports_its_escrow_checkpoint(aws, va
         "model-import:source-uri": ESCROW_URI,
         "model-import:trigger": f"s3://{BUCKET}/incoming/my-model/manifest.json",
         "model-import:execution": "run-1",
+        "model-import:stack": "model-import-sandbox",  # the stack that made it (STACK_NAME)
     }
+    assert (request.deploy, request.smoke_test) == (None, None)  # the stack's defaults: no deployment
     assert request.client_request_token == request_token(
         Trigger(BUCKET, trigger_key("my-model"), None, "0062E99A88DC407460"), "unused"
     )
@@ -240,9 +242,9 @@ def test_sources_outside_allowed_locations_are_rejected(aws, validate_settings, 
 
 
 def test_too_many_tags_are_rejected(aws, validate_settings):
-    tags = ", ".join(f'"k{i}": "v"' for i in range(47))  # + DefaultTags' team + 3 provenance = 51
+    tags = ", ".join(f'"k{i}": "v"' for i in range(46))  # + DefaultTags' team + 4 provenance = 51
     _stage(aws, manifest=f'{{"checkpoint_s3_bucket": "{ESCROW_URI}", "tags": {{{tags}}}}}'.encode())
-    with pytest.raises(ImportRejected, match="too many tags: 51 .* give at most 47 of your own"):
+    with pytest.raises(ImportRejected, match="too many tags: 51 .* with 4 provenance tags; .* give at most 46 of your own"):
         _validate(aws, validate_settings, s3_event(trigger_key("my-model")))
 
 

@@ -60,7 +60,7 @@ def test_json_document_lists_executions_notifications_and_models() -> None:
     assert notification["outcome"] == "ACTIVE" and notification["executionArn"] == execution["executionArn"]
     assert list(notification) == ["outcome", "modelName", "modelArn", "modelStatus", "sourceUri", "reason",
                                   "trigger", "executionArn", "startedAt", "finishedAt", "importApi",
-                                  "modelPackageArn", "jobArn", "queuedSeconds"]  # fmt: skip
+                                  "modelPackageArn", "jobArn", "queuedSeconds", "deployment", "smokeTest"]  # fmt: skip
     assert document["models"] == [
         {"modelName": "nova-micro-demo", "modelArn": notification["modelArn"], "modelStatus": "Active", "importApi": "CreateCustomModel"}
     ]

@@ -58,8 +58,9 @@ def test_the_largest_input_the_workflow_carries_with_a_long_reason_ends_in_one_r
 
 
 def test_the_largest_request_the_workflow_accepts_imports_and_notifies_once(sandbox_factory) -> None:
-    """47 tags of the longest key and value (with the 3 provenance tags, Bedrock's 50), a 63-character
-    name and a long source: the largest state any accepted import carries, on every step."""
+    """47 tags of the longest key and value (with a manual input's 3 provenance tags, source-uri,
+    execution and stack: Bedrock's 50), a 63-character name and a long source: the largest state any
+    accepted import carries, on every step."""
     sb = sandbox_factory()
     tags = {f"{i:02d}" + "k" * 126: "v" * 256 for i in range(47)}
     source = ESCROW_URI + "/".join(["segment" * 14] * 9) + "/"

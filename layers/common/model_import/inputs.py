@@ -4,7 +4,8 @@
 2. A manual start naming the trigger file: {"bucket": ..., "key": ...}.
 3. A manual start naming the source directly: {"sourceUri": ..., "modelName": ..., "tags": {...}}
    (a SageMaker escrow checkpoint), or {"modelPackageArn": ..., "modelName": ..., "tags": {...}}
-   (a SageMaker model package). Either may add "modelKmsKeyArn".
+   (a SageMaker model package). Either may add "modelKmsKeyArn", "deploy" and "smokeTest"
+   (model_import/deploy_options.py checks those two).
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ ACCEPTED_SHAPES = (
     'an S3 "Object Created" EventBridge event for the trigger file; '
     '{"bucket": "<bucket>", "key": "<IncomingPrefix><model-name>/<TriggerFileName>"}; or '
     '{"modelName": "<name>"} with "sourceUri": "s3://customer-escrow-<account>-.../<path>/" or '
-    '"modelPackageArn": "<SageMaker model package ARN>" (optional: "tags", "modelKmsKeyArn"); or a Model Registry approval'
+    '"modelPackageArn": "<SageMaker model package ARN>" (optional: "tags", "modelKmsKeyArn", "deploy", "smokeTest"); '
+    'or a Model Registry approval'
 )
 
 _BUCKET_KEY_FIELDS = {"bucket", "key"}
 _REGISTRY_SOURCE = "aws.sagemaker"  # model_import.registry.SOURCE (a test holds them equal)
 #: The field naming the source, for each direct manual input, and the parsed kind it gives.
 _SOURCE_FIELDS = {"sourceUri": "manual-source", "modelPackageArn": "manual-package"}
-_SOURCE_FIELDS_OPTIONAL = {"tags", "modelKmsKeyArn"}
+_SOURCE_FIELDS_OPTIONAL = {"tags", "modelKmsKeyArn", "deploy", "smokeTest"}
+#: What to do after Active (deploy_options.py); kept raw, as given, when the input names them.
+AFTER_IMPORT_FIELDS = ("deploy", "smokeTest")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class ParsedInput(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less co
     model_kms_key_arn: str | None = None
     package_group: str | None = None  # model-registry: the package's group (checked against ModelPackageGroupNames)
     approval_status: str | None = None  # model-registry: ModelApprovalStatus
+    after_import: Mapping[str, Any] = MappingProxyType({})  # manual-source/-package: raw "deploy"/"smokeTest" given
 
 
 def _reject(problem: str) -> ImportRejected:
@@ -115,6 +120,7 @@ def parse_input(event: Any) -> ParsedInput:
             model_name=_non_empty_str(event["modelName"], '"modelName"'),
             tags=tags,
             model_kms_key_arn=kms_key,
+            after_import={name: event[name] for name in AFTER_IMPORT_FIELDS if name in event},
         )
     if keys & _BUCKET_KEY_FIELDS:
         missing = _BUCKET_KEY_FIELDS - keys

@@ -10,6 +10,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from model_import import after_import
 from model_import.inputs import parse_input_or_none
 from model_import.quotas import queued_too_long
 from model_import.text import shorten
@@ -25,8 +26,12 @@ FIELDS = (
     # Added later (additive): seconds the import waited for one of MaxConcurrentImports slots
     # (0: none; null: it ended before asking for one).
     "queuedSeconds",
+    # Added later (additive; model_import/after_import.py): the deployment made after Active and the
+    # smoke test, each null when none was asked for.
+    "deployment", "smokeTest",
 )
 SUBJECT_MAX = 100
+SUBJECT_NAME_MIN = 12  # characters of the model name a subject keeps beside its suffix
 ATTRIBUTE_VALUE_MAX = 256
 # The characters outside XML's range (#x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF), listed
 # directly: the negated form compiles in ~5 ms, a tenth of a handler's import (bench/cold_start.py).
@@ -81,8 +86,8 @@ def _named(event: Any, field: str) -> str | None:
 
 
 def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str | None:
-    if outcome == "ACTIVE":
-        return None
+    if outcome == "ACTIVE":  # null unless a deployment or smoke test failed after Active
+        return after_import.reason(state, model, error_details)
     if outcome == "FAILED":
         return model.get("failureMessage") or "Bedrock reported the model as Failed without a failure message"
     if outcome == "TIMED_OUT" and not (model.get("modelArn") or model.get("jobArn")) and _slot(state).get("deadlineReached"):
@@ -147,25 +152,37 @@ def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any
         "modelPackageArn": known["modelPackageArn"],
         "jobArn": model.get("jobArn"),
         "queuedSeconds": int(_slot(state)["waitedSeconds"]) if "admitted" in _slot(state) else None,
+        "deployment": after_import.deployment(state, model),
+        "smokeTest": after_import.smoke_test(state, error_details),
     }
     return {name: body[name] for name in FIELDS}
 
 
-def subject(body: dict[str, Any]) -> str:
-    """One printable ASCII line of at most 100 characters, e.g. 'Model import ACTIVE: my-model'."""
+def subject(body: dict[str, Any], failed_after_import: str | None = None) -> str:
+    """One printable ASCII line of at most 100 characters, e.g. 'Model import ACTIVE: my-model', with
+    a suffix when something billable exists or a step after Active failed ($.afterImport); the name
+    is shortened to keep the suffix."""
     name = body.get("modelName") or "(no model name)"
-    text = f"Model import {body['outcome']}: {name}"
+    prefix = f"Model import {body['outcome']}: "
+    suffix = after_import.subject_suffix(body, failed_after_import)
+    if len(prefix + name + suffix) > SUBJECT_MAX and SUBJECT_MAX - len(prefix) - len(suffix) < SUBJECT_NAME_MIN:
+        suffix = after_import.subject_suffix(body, failed_after_import, short=True)
+    text = prefix + shorten(name, max(SUBJECT_NAME_MIN, SUBJECT_MAX - len(prefix) - len(suffix))) + suffix
     text = re.sub(r"[^\x20-\x7e]", "?", text)
     return shorten(text, SUBJECT_MAX)
 
 
 def message_attributes(body: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """SNS attributes for filter policies. modelName and importApi are left out when not known."""
+    """SNS attributes for filter policies. modelName and importApi are left out when not known;
+    deploymentStatus when no deployment was asked for."""
     attributes = {"outcome": {"DataType": "String", "StringValue": body["outcome"]}}
     if body.get("modelName"):
         attributes["modelName"] = {"DataType": "String", "StringValue": _attribute_value(str(body["modelName"]))}
     if body.get("importApi"):
         attributes["importApi"] = {"DataType": "String", "StringValue": str(body["importApi"])}
+    deployed = body.get("deployment")
+    if isinstance(deployed, dict) and deployed.get("status"):
+        attributes["deploymentStatus"] = {"DataType": "String", "StringValue": _attribute_value(str(deployed["status"]))}
     return attributes
 
 

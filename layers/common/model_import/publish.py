@@ -14,6 +14,7 @@ from typing import Any
 from model_import import aws_errors
 from model_import.aws_errors import error_code, translate
 from model_import.inputs import parse_input_or_none
+from model_import.after_import import failed_step
 from model_import.notification import build_notification, iso_now, message_attributes, subject
 from model_import.request import request_token
 from model_import.request_identity import rejected_trigger
@@ -76,7 +77,7 @@ def publish_result(sns: Any, dynamodb: Any, state: dict[str, Any], settings: Pub
     try:
         response = sns.publish(
             TopicArn=settings.topic_arn,
-            Subject=subject(body),
+            Subject=subject(body, failed_step(state)),
             Message=json.dumps(body),
             MessageAttributes=message_attributes(body),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from model_import.inputs import Trigger
 from model_import.kinds import IMPORT_APIS, KIND_CHECKPOINT
@@ -29,6 +29,35 @@ def request_token(trigger: Trigger | None, execution_arn: str, approved_package:
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
 
+class DeployRequest(NamedTuple):  # a NamedTuple, not a dataclass: cheaper at cold start (bench/cold_start.py)
+    """The deployment to create once the model is Active (model_import/deploy_options.py resolves it)."""
+
+    mode: str  # "on-demand" | "provisioned" (never "none": no deployment is request.deploy None)
+    name: str  # the custom model deployment's or the Provisioned Throughput's name
+    model_units: int | None = None  # provisioned only
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "name": self.name, "modelUnits": self.model_units}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> DeployRequest | None:
+        return cls(data["mode"], data["name"], data.get("modelUnits")) if data else None
+
+
+class SmokeTestRequest(NamedTuple):
+    """The one call made against whatever is invocable once the model (and its deployment) is ready."""
+
+    prompt: str
+    max_tokens: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"prompt": self.prompt, "maxTokens": self.max_tokens}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> SmokeTestRequest | None:
+        return cls(data["prompt"], data["maxTokens"]) if data else None
+
+
 @dataclass(frozen=True)
 class ImportRequest:
     model_name: str
@@ -39,6 +68,8 @@ class ImportRequest:
     kind: str = KIND_CHECKPOINT
     model_package_arn: str | None = None  # KIND_MODEL_PACKAGE
     model_kms_key_arn: str | None = None  # a key the request named (one of AllowedModelKmsKeyArns)
+    deploy: DeployRequest | None = None  # what to make invocable after Active; None: nothing
+    smoke_test: SmokeTestRequest | None = None  # the call to make once invocable; None: none
 
     @property
     def import_api(self) -> str:
@@ -60,6 +91,9 @@ class ImportRequest:
             "tags": dict(self.tags),
             "clientRequestToken": self.client_request_token,
             "trigger": self.trigger.to_dict() if self.trigger else None,
+            # Added with deployment after import (additive; the ASL's Choice states read them).
+            "deploy": self.deploy.to_dict() if self.deploy else None,
+            "smokeTest": self.smoke_test.to_dict() if self.smoke_test else None,
         }
 
     @classmethod
@@ -76,4 +110,6 @@ class ImportRequest:
             kind=data.get("kind", KIND_CHECKPOINT),
             model_package_arn=data.get("modelPackageArn"),
             model_kms_key_arn=data.get("modelKmsKeyArn"),
+            deploy=DeployRequest.from_dict(data.get("deploy")),  # absent in requests made before it: None
+            smoke_test=SmokeTestRequest.from_dict(data.get("smokeTest")),
         )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from model_import import aws_errors, strict_json
@@ -14,7 +16,8 @@ from model_import.request_identity import object_identity
 from model_import.settings import ValidateSettings
 from model_import.text import json_type, shorten
 
-KNOWN_FIELDS = ("checkpoint_s3_bucket", "modelPackageArn", "modelName", "tags", "modelKmsKeyArn")
+KNOWN_FIELDS = ("checkpoint_s3_bucket", "modelPackageArn", "modelName", "tags", "modelKmsKeyArn", "deploy", "smokeTest")
+AFTER_IMPORT_FIELDS = ("deploy", "smokeTest")  # kept raw; model_import/deploy_options.py checks them
 KEY_MAX_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
 
 
@@ -28,6 +31,7 @@ class TriggerFile(NamedTuple):  # a NamedTuple, not a dataclass: ~0.6 ms less co
     model_package_arn: str | None = None
     model_kms_key_arn: str | None = None
     object_identity: str | None = None  # ETag and last-modified of the object read (request_identity.py)
+    after_import: Mapping[str, Any] = MappingProxyType({})  # the raw "deploy"/"smokeTest" members the file names
 
 
 def folder_of(key: str, settings: ValidateSettings) -> str:
@@ -127,6 +131,7 @@ def read_trigger_file(s3: Any, trigger: Trigger, settings: ValidateSettings) -> 
         model_package_arn=package,
         model_kms_key_arn=kms_key,
         object_identity=object_identity(response),
+        after_import={name: manifest[name] for name in AFTER_IMPORT_FIELDS if name in manifest},
     )
 
 

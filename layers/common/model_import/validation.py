@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from model_import import bedrock_rules as rules
+from model_import.deploy_options import resolve_deploy, resolve_smoke_test
 from model_import.errors import ImportRejected
 from model_import.inputs import Trigger, parse_input
 from model_import.kinds import KIND_MODEL_PACKAGE, KIND_OPEN_WEIGHTS
@@ -59,6 +60,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         approved_package = parsed.model_package_arn
         model_name = check_model_name(parsed.model_name or "", origin, "rename the model package group")
         source_uri, package_arn, kms_key, tags = None, parsed.model_package_arn, None, {}
+        after_import = {}  # an approval asks nothing: the stack's defaults apply
     elif parsed.kind in ("manual-source", "manual-package"):
         origin = "the manual input"
         trigger = None
@@ -66,6 +68,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         model_name = check_model_name(parsed.model_name or "", origin, 'set "modelName" in the input')
         source_uri, package_arn, kms_key = parsed.source_uri, parsed.model_package_arn, parsed.model_kms_key_arn
         tags = check_user_tags(parsed.tags, origin)
+        after_import = parsed.after_import
     else:
         assert parsed.trigger is not None
         found = read_trigger_file(s3, parsed.trigger, settings)
@@ -85,6 +88,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         # No source named: the trigger's own folder, an open-weight model uploaded beside it.
         source_uri = found.source_uri or (None if package_arn else f"s3://{trigger.bucket}/{settings.incoming_prefix}{found.folder}/")
         tags = check_user_tags(found.tags, origin)
+        after_import = found.after_import
     if package_arn is not None:
         kind = KIND_MODEL_PACKAGE
         package_arn = check_model_package_arn(package_arn, settings, origin)
@@ -98,11 +102,17 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
             check_open_weights_folder(s3, source_uri, origin)
     if kms_key is not None:
         kms_key = check_kms_key(kms_key, settings, origin)
+    deploy = resolve_deploy(
+        after_import, kind, model_name, settings.deploy_after_import, settings.max_provisioned_model_units, origin
+    )
+    smoke_test = resolve_smoke_test(after_import, kind, deploy, settings.smoke_test_prompt, origin)
     defaults = check_user_tags(settings.default_tags, "the stack's DefaultTags parameter")
     provenance = {PROVENANCE_PREFIX + "source-uri": provenance_value(source_uri or package_arn or "")}
     if trigger is not None:
         provenance[PROVENANCE_PREFIX + "trigger"] = provenance_value(f"s3://{trigger.bucket}/{trigger.key}")
     provenance[PROVENANCE_PREFIX + "execution"] = provenance_value(execution_arn.rsplit(":", 1)[-1])
+    # The stack that made the model (and its deployment): IAM scopes invoke and update on it.
+    provenance[PROVENANCE_PREFIX + "stack"] = provenance_value(settings.stack_name)
     request = ImportRequest(
         model_name=model_name,
         source_uri=source_uri if kind != KIND_MODEL_PACKAGE else None,
@@ -112,5 +122,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         kind=kind,
         model_package_arn=package_arn,
         model_kms_key_arn=kms_key,
+        deploy=deploy,
+        smoke_test=smoke_test,
     )
     return Validated(request=request, ignored_fields=ignored)
