@@ -25,6 +25,7 @@ FIGURES = {
     "big_source": ("bench.big_source", "ValidateArtifacts against 10,000 objects"),
     "open_weights": ("bench.open_weights", "ValidateArtifacts for a 70B-shaped open-weight folder beside 10,000 keys"),
     "polling": ("bench.poll_interval", "notification lag and transitions per poll policy"),
+    "deployment": ("bench.deployment_phase", "extra transitions, invocations and cost per deployment mode"),
     "throughput": ("bench.throughput", "sandbox workflows per second"),
     "sandbox_demo": ("bench.sandbox_demo", "make demo wall time after set-up"),
     "sandbox_warm": ("bench.sandbox_warm", "one warm workflow run in the sandbox"),
