@@ -142,8 +142,9 @@ THROUGHPUT_NAME_TAKEN = Rule(
 )  # fmt: skip
 MODEL_UNITS_QUOTA = Rule(
     "model-units-quota", "ServiceQuotaExceededException",
-    "the account's model units for Provisioned Throughput (off unless set: --quota model-units=U)",
-    "userguide/prov-thru-purchase.html (MUs are requested from AWS Support first; MU quotas in the General Reference); "
+    "the account's model units for Provisioned Throughput: by default 1 per no-commitment throughput of a custom model, "
+    "2 such throughputs per account, none with a commitment; or an account total (--quota model-units=U)",
+    "userguide/prov-throughput.html (model unit quotas); prov-thru-purchase.html (MUs are requested from AWS Support first); "
     "ServiceQuotaExceededException: botocore's model for CreateProvisionedModelThroughput",
 )  # fmt: skip
 INVOKE_CUSTOM_MODEL = Rule(

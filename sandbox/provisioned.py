@@ -8,13 +8,12 @@ terms are accepted, as the shapes allow. The documented rules beyond the shapes
 (bedrock_contract.EMULATOR_RULES): modelId must name a custom model of this account and region
 (ResourceNotFoundException) that is Active; the sandbox hosts no foundation models, so a
 foundation-model id is refused (stricter than AWS, which sells throughput for some); a name is
-unique (ValidationException: Create models no ConflictException); an optional account limit on model
-units (Quotas.model_units, `--quota model-units=U`) refuses with ServiceQuotaExceededException. AWS
-documents that model units must be requested from AWS Support before any purchase ("Before you can
-purchase a Provisioned Throughput (with commitment or no commitment), you must first visit the AWS
-support center to request MUs", userguide/prov-thru-purchase.html) and points at the General
-Reference for MU quotas; we found no default figure for custom models, so the limit is off by
-default. An imported-model ARN never gets here: the modelId pattern does not take one.
+unique (ValidationException: Create models no ConflictException); model-unit quotas refuse with
+ServiceQuotaExceededException: by default AWS's documented ones (one model unit per no-commitment
+Provisioned Throughput of a custom model, two of them per account, none with a commitment:
+userguide/prov-throughput.html), or an account total set with `--quota model-units=U`. AWS's newer
+purchase page asks for model units from AWS Support before any purchase (prov-thru-purchase.html):
+a real account may refuse even the defaults until then. An imported-model ARN never gets here: the modelId pattern does not take one.
 
 A throughput starts Creating and is final on the Nth Get (BedrockBehaviour.polls, .deployment of the
 model's name): InService, Failed with a failureMessage, or stuck.
@@ -40,6 +39,9 @@ THROUGHPUT_OPERATIONS = {
 }
 _FINAL = {"active": "InService", "failed": "Failed", "stuck": "Creating"}
 _COMMITMENT_DAYS = {"OneMonth": 30, "SixMonths": 182}
+# AWS's documented default quotas for custom models without commitment (userguide/prov-throughput.html)
+NO_COMMITMENT_UNITS_PER_THROUGHPUT = 1
+NO_COMMITMENT_THROUGHPUTS_PER_ACCOUNT = 2
 
 
 @dataclass
@@ -152,14 +154,7 @@ class ThroughputStore:
             if name in self.throughputs:
                 message = f"A Provisioned Throughput with the name {name} already exists."
                 raise self.refuse(contract.Broken(contract.THROUGHPUT_NAME_TAKEN, message), name)
-            limit = self.behaviour.quotas.model_units
-            held = sum(t.model_units for t in self.throughputs.values() if t.status != "Failed")
-            if limit is not None and held + units > limit:
-                message = (
-                    f"You have reached the maximum number of model units ({limit}) for Provisioned Throughput in this account: "
-                    f"{held} in use, {units} requested. Delete a Provisioned Throughput or request more model units from AWS Support."
-                )
-                raise self.refuse(contract.Broken(contract.MODEL_UNITS_QUOTA, message), name)
+            self._admit(name, units, params.get("commitmentDuration"))
             arn = f"arn:aws:bedrock:{self.region}:{self.account_id}:provisioned-model/{_model_id()}"
             self.throughputs[name] = Throughput(
                 name=name,
@@ -176,6 +171,44 @@ class ThroughputStore:
                 self.tokens[token] = arn
             self.created.append(name)
             return {"provisionedModelArn": arn}
+
+    def _admit(self, name: str, units: int, commitment: str | None) -> None:
+        """Refuse a purchase over the account's model units, as AWS would. Without --quota model-units,
+        the defaults AWS documented (userguide/prov-throughput.html, "Model unit quotas"): a custom model
+        with no commitment gets one model unit per Provisioned Throughput and at most two such
+        Provisioned Throughputs per account; with a commitment the default is no model units at all
+        (botocore's CreateProvisionedModelThroughput docs: "By default, your account has no model units
+        for purchasing Provisioned Throughputs with commitment"). The newer purchase page asks for MUs
+        from AWS Support first even without commitment (prov-thru-purchase.html): a real account may
+        refuse even these; the emulator keeps the documented figures, never more."""
+        live = [t for t in self.throughputs.values() if t.status != "Failed"]
+        limit = self.behaviour.quotas.model_units
+        if limit is not None:
+            held = sum(t.model_units for t in live)
+            if held + units <= limit:
+                return
+            message = (
+                f"You have reached the maximum number of model units ({limit}) for Provisioned Throughput in this account: "
+                f"{held} in use, {units} requested. Delete a Provisioned Throughput or request more model units from AWS Support."
+            )
+        elif commitment:
+            message = (
+                f"Your account has no model units for Provisioned Throughput with a {commitment} commitment ({units} requested). "
+                "Request model units from AWS Support first."
+            )
+        elif units > NO_COMMITMENT_UNITS_PER_THROUGHPUT:
+            message = (
+                f"A Provisioned Throughput for a custom model with no commitment has a quota of "
+                f"{NO_COMMITMENT_UNITS_PER_THROUGHPUT} model unit; {units} requested. Request more model units from AWS Support."
+            )
+        elif sum(1 for t in live if not t.commitment) >= NO_COMMITMENT_THROUGHPUTS_PER_ACCOUNT:
+            message = (
+                f"You have reached the maximum number of Provisioned Throughputs with no commitment "
+                f"({NO_COMMITMENT_THROUGHPUTS_PER_ACCOUNT}) for this account. Delete one or request an increase from AWS Support."
+            )
+        else:
+            return
+        raise self.refuse(contract.Broken(contract.MODEL_UNITS_QUOTA, message), name)
 
     def find(self, identifier: str) -> Throughput | None:
         return next((t for t in list(self.throughputs.values()) if identifier in (t.name, t.arn)), None)

@@ -19,7 +19,7 @@ _PARTS = {"concurrent": "concurrent", "models": "models", "model-units": "model_
 class Quotas:
     concurrent: int | None = UNLIMITED  # imports in flight at once
     models: int | None = UNLIMITED  # custom models the account holds
-    # model units of no-commitment Provisioned Throughput (sandbox/provisioned.py); off by default
+    # model units of Provisioned Throughput, account total (sandbox/provisioned.py); None: AWS's documented defaults
     model_units: int | None = UNLIMITED
     peak_in_flight: int = 0  # the most imports ever in flight at once (the emulator's own record)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (quota, modelName) of each refusal

@@ -168,6 +168,14 @@ CASES: list[Case] = [
         lambda: setattr(sb.behaviour.quotas, "model_units", 2),
         lambda: _twice(lambda: _provisioned(sb, "a", "m1", poll=False), lambda: _provisioned(sb, "b", "m2", units=2, poll=False))),
         "ServiceQuotaExceededException", 400),
+    Case("model-units-quota/default-one-unit-without-commitment", lambda sb: _provisioned(sb, units=2, poll=False),
+         "ServiceQuotaExceededException", 400),
+    Case("model-units-quota/default-two-throughputs-without-commitment", lambda sb: _twice(
+        lambda: _twice(lambda: _provisioned(sb, "a", "m1", poll=False), lambda: _provisioned(sb, "b", "m2", poll=False)),
+        lambda: _provisioned(sb, "c", "m3", poll=False)), "ServiceQuotaExceededException", 400),
+    Case("model-units-quota/default-none-with-commitment", lambda sb: _bedrock().create_provisioned_model_throughput(
+        provisionedModelName="pt", modelId=sb.add_active_custom_model("m1"), modelUnits=1, commitmentDuration="OneMonth"),
+        "ServiceQuotaExceededException", 400),
     Case("invoke-custom-model/nova-arn", lambda sb: _converse(
         f"arn:aws:bedrock:{REGION}:{ACCOUNT}:custom-model/amazon.nova-micro-v1/abcdefghijkl"), "ValidationException", 400),
     Case("invoke-unknown-model/deployment", lambda sb: _converse(
@@ -291,6 +299,7 @@ def test_deployment_behaviours(sandbox_factory: Callable[..., Sandbox], outcome:
 @pytest.mark.parametrize("commitment", [None, "OneMonth"], ids=["no-commitment", "one-month"])
 def test_provisioned_throughput_goes_in_service_answers_and_is_deleted(sandbox: Sandbox, commitment: str | None) -> None:
     bedrock = boto3.client("bedrock", region_name=REGION)
+    sandbox.behaviour.quotas.model_units = 2  # granted by AWS Support: the defaults allow 1 unit, and none with a commitment
     model = sandbox.add_active_custom_model("m1")
     extra = {"commitmentDuration": commitment} if commitment else {}
     arn = bedrock.create_provisioned_model_throughput(provisionedModelName="pt", modelId=model, modelUnits=2,
