@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from sandbox import BedrockBehaviour, Faults
+from sandbox.quotas import Quotas
 from tests.workflow import notification_schema
 from tests.workflow.flow import attempts, escrow_manifest, model_folder, states_entered
 
@@ -73,7 +74,8 @@ def test_on_demand_deployment_then_a_smoke_test_against_it(sandbox_factory, tmp_
 
 
 def test_provisioned_throughput_within_the_stacks_limit(sandbox_factory, tmp_path):
-    sb = _make(sandbox_factory, {"MaxProvisionedModelUnits": "2"})
+    # Two model units without commitment need a quota increase from AWS Support (the default is one).
+    sb = _make(sandbox_factory, {"MaxProvisionedModelUnits": "2"}, quotas=Quotas(model_units=2))
     execution = _import(sb, tmp_path, "nova-pt", deploy={"mode": "provisioned", "modelUnits": 2}, smokeTest=SMOKE)
 
     assert execution.status == "SUCCEEDED"
@@ -88,6 +90,20 @@ def test_provisioned_throughput_within_the_stacks_limit(sandbox_factory, tmp_pat
     # No commitment was bought: it can be deleted at any time.
     [stored] = sb.throughput_store().throughputs.values()
     assert stored.commitment is None
+
+
+def test_more_model_units_than_the_accounts_default_quota_is_a_failed_deployment_of_an_active_model(sandbox_factory, tmp_path):
+    # AWS's default for a custom model without commitment: one model unit per Provisioned Throughput.
+    sb = _make(sandbox_factory, {"MaxProvisionedModelUnits": "2"})
+    execution = _import(sb, tmp_path, "nova-pt2", deploy={"mode": "provisioned", "modelUnits": 2})
+
+    assert execution.status == "FAILED"
+    assert states_entered(sb.history(execution.arn))[-1] == "ModelDeploymentFailed"
+    body, message = _notification(sb, "nova-pt2")
+    assert body["outcome"] == "ACTIVE" and body["modelStatus"] == "Active"
+    assert "ServiceQuotaExceededException" in body["reason"] and "1 model unit" in body["reason"]
+    assert body["deployment"]["status"] == "NotCreated" and body["deployment"]["arn"] is None
+    assert sb.provisioned_throughputs() == []
 
 
 def test_open_weights_are_smoke_tested_by_the_imported_models_arn_without_a_deployment(sandbox_factory, tmp_path):
