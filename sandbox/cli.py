@@ -82,6 +82,32 @@ def _parameter(text: str) -> tuple[str, str]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
+    """The stack's parameters and the account's quotas (run and serve)."""
+    parser.add_argument("--quota", metavar="concurrent=N,models=M,model-units=U", type=_quota, default=None,
+                        help="make the emulated Bedrock enforce these account quotas (default: unlimited imports; "
+                        "AWS's default Provisioned Throughput quotas)")
+    parser.add_argument("--parameter", metavar="Key=Value", type=_parameter, action="append", default=[],
+                        help="a stack parameter of template.yaml (repeatable), as CloudFormation takes it")
+
+
+def checked_parameters(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """--parameter values as a dict, each given once and valid for template.yaml, else UsageError."""
+    from sandbox import parameters
+    from sandbox.session import ROOT
+
+    given: dict[str, str] = {}
+    for key, value in pairs:
+        if key in given:
+            raise UsageError(f"--parameter {key} is given twice; give each parameter once")
+        given[key] = value
+    try:
+        parameters.check(given, parameters.template_parameters(ROOT))
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    return given
+
+
 def add_after_active_arguments(parser: argparse.ArgumentParser) -> None:
     """What the emulated Bedrock does after a model is Active (run and serve)."""
     parser.add_argument("--deployment", choices=("active", "failed", "stuck"), default="active",
@@ -134,11 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--bedrock", choices=("active", "failed", "stuck"), default="active", help="what the emulated Bedrock does")
     run.add_argument("--polls", metavar="N", type=_positive, default=2, help="status checks until the model leaves Creating (default 2)")
     run.add_argument("--throttle", metavar="P", type=_fraction, default=0.0, help="answer this fraction of Bedrock calls with ThrottlingException")
-    run.add_argument("--quota", metavar="concurrent=N,models=M", type=_quota, default=None,
-                     help="make the emulated Bedrock enforce these account quotas (default: unlimited)")
+    add_stack_arguments(run)
     add_after_active_arguments(run)
-    run.add_argument("--parameter", metavar="Key=Value", type=_parameter, action="append", default=[],
-                     help="a stack parameter of template.yaml (repeatable), as CloudFormation takes it")
     run.add_argument("--json", action="store_true", help="print one JSON document instead of the timeline")
     run.add_argument("--verbose", action="store_true", help="also print the handlers' logs (to stderr)")
     from sandbox import serve  # its options live with it
@@ -146,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     serving = commands.add_parser("serve", help="serve the sandbox as a local AWS endpoint for the AWS CLI and SDKs",
                                   description="Deploy template.yaml into the embedded AWS and serve it over HTTP until Ctrl-C.")
     serve.add_arguments(serving, _positive, _fraction)
+    add_stack_arguments(serving)
     add_after_active_arguments(serving)
     return parser
 
@@ -231,19 +255,7 @@ def _check(args: argparse.Namespace) -> tuple[Any, Any]:
     event = _read_json(args.event, "event") if args.event is not None else None
     if args.event is not None and not isinstance(event, dict):
         raise UsageError(f"the event file {args.event} must hold one JSON object (an EventBridge event)")
-    if args.parameter:
-        from sandbox import parameters
-        from sandbox.session import ROOT
-
-        given: dict[str, str] = {}
-        for key, value in args.parameter:
-            if key in given:
-                raise UsageError(f"--parameter {key} is given twice; give each parameter once")
-            given[key] = value
-        try:
-            parameters.check(given, parameters.template_parameters(ROOT))
-        except ValueError as err:
-            raise UsageError(str(err)) from None
+    checked_parameters(args.parameter)
     execution_input = _read_json(args.input, "input") if args.input is not None else None
     if args.input is not None:
         from sandbox import limits
@@ -263,6 +275,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         if args.command == "serve":
             from sandbox.serve import serve
 
+            checked_parameters(args.parameter)
             return serve(args, out, err)
         event, execution_input = _check(args)
     except UsageError as error:

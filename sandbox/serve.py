@@ -228,7 +228,7 @@ def serve(args: argparse.Namespace, out: TextIO, err: TextIO, stop: threading.Ev
 
     stop = stop or _stop_on_signals()
     faults = Faults.throttle_bedrock(args.throttle)
-    sb = Sandbox(bedrock=behaviour_from(args), faults=faults,
+    sb = Sandbox(bedrock=behaviour_from(args), faults=faults, parameters=dict(getattr(args, "parameter", None) or []),
                  echo_logs=err if args.verbose else None)
     endpoint: Endpoint | None = None
     try:

@@ -397,8 +397,12 @@ def test_tags_of_an_unknown_resource_are_not_found(sandbox: Sandbox) -> None:
 
 
 def run(*args: str) -> tuple[int, str, str]:
+    return cli("run", *args)
+
+
+def cli(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    return main(["run", *args], stdout=out, stderr=err), out.getvalue(), err.getvalue()
+    return main(list(args), stdout=out, stderr=err), out.getvalue(), err.getvalue()
 
 
 SAMPLE = "examples/nova-micro-demo"
@@ -486,3 +490,20 @@ def test_injected_faults_reach_bedrock_runtime_too(sandbox_factory: Callable[...
 
     assert _error(lambda: _converse(arn))[::2] == ("ThrottlingException", 429)
     assert _converse(arn)["output"]["message"]["content"][0]["text"] == completion("m1", "Say hello", None)[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--parameter", "NoSuchThing=1"], "--parameter NoSuchThing: template.yaml has no such parameter; it has "),
+        (["--parameter", "MaxProvisionedModelUnits=-1"], "--parameter MaxProvisionedModelUnits=-1: must be at least 0"),
+        (["--parameter", "DeployAfterImport=always"], "--parameter DeployAfterImport=always: must be one of"),
+        (["--quota", "model-units=x"], "--quota: model-units must be a whole number"),
+    ],
+    ids=["parameter-unknown", "parameter-below-min", "parameter-not-allowed", "quota-word"],
+)  # fmt: skip
+def test_serve_checks_parameters_and_quotas_before_it_listens(args: list[str], message: str) -> None:
+    code, out, err = cli("serve", "--port", "0", *args)
+
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith("python -m sandbox: error: ") and message in err, err
