@@ -1,5 +1,5 @@
 """python -m sandbox run [--artifacts DIR] [--model-name NAME] [--event FILE] [--input FILE]
-                       [--repeat N] [--bedrock active|failed|stuck] [--polls N] [--throttle P]
+                       [--repeat N] [--bedrock active|failed|stuck|deployment-failed|slow-warmup] [--polls N] [--throttle P]
                        [--quota concurrent=N,models=M,model-units=U] [--deployment active|failed|stuck]
                        [--warmup N] [--invoke ok|error] [--parameter Key=Value ...] [--json]
 
@@ -118,11 +118,23 @@ def add_after_active_arguments(parser: argparse.ArgumentParser) -> None:
                         help="error: every Converse/InvokeModel answers ModelErrorException (default ok)")
 
 
+#: --bedrock: the import's outcome, or one of the after-Active behaviours the issue names (each a
+#: shorthand for an Active model plus --deployment failed / --warmup SLOW_WARMUP; the flags win when given).
+BEDROCK_CHOICES = ("active", "failed", "stuck", "deployment-failed", "slow-warmup")
+BEDROCK_HELP = ("what the emulated Bedrock does: the model ends active, failed or stuck; deployment-failed: the model is Active "
+                "and its deployment fails; slow-warmup: invocations answer ModelNotReadyException a few times first")
+SLOW_WARMUP = 3
+
+
 def behaviour_from(args: argparse.Namespace) -> Any:
     from sandbox.bedrock import BedrockBehaviour
 
-    behaviour = BedrockBehaviour(outcome=args.bedrock, polls=args.polls, deployment=args.deployment,
-                                 warmup=args.warmup, invoke=args.invoke)
+    outcome, deployment, warmup = args.bedrock, args.deployment, args.warmup
+    if outcome == "deployment-failed":
+        outcome, deployment = "active", "failed"
+    elif outcome == "slow-warmup":
+        outcome, warmup = "active", warmup or SLOW_WARMUP
+    behaviour = BedrockBehaviour(outcome=outcome, polls=args.polls, deployment=deployment, warmup=warmup, invoke=args.invoke)
     if getattr(args, "quota", None) is not None:
         behaviour.quotas = args.quota
     return behaviour
@@ -157,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--event", metavar="FILE", type=Path, help="put this EventBridge event on the default bus as it is")
     run.add_argument("--input", metavar="FILE", type=Path, help="start an execution with this input (as the console does)")
     run.add_argument("--repeat", metavar="N", type=_repeat, default=1, help=f"deliver the same trigger N times (default 1, at most {REPEAT_MAX})")
-    run.add_argument("--bedrock", choices=("active", "failed", "stuck"), default="active", help="what the emulated Bedrock does")
+    run.add_argument("--bedrock", choices=BEDROCK_CHOICES, default="active", help=BEDROCK_HELP)
     run.add_argument("--polls", metavar="N", type=_positive, default=2, help="status checks until the model leaves Creating (default 2)")
     run.add_argument("--throttle", metavar="P", type=_fraction, default=0.0, help="answer this fraction of Bedrock calls with ThrottlingException")
     add_stack_arguments(run)

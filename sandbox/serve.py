@@ -46,7 +46,9 @@ class ServeError(Exception):
 def add_arguments(parser: argparse.ArgumentParser, positive: Callable[[str], int], fraction: Callable[[str], float]) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT})")
-    parser.add_argument("--bedrock", choices=("active", "failed", "stuck"), default="active", help="what the emulated Bedrock does")
+    from sandbox.cli import BEDROCK_CHOICES, BEDROCK_HELP
+
+    parser.add_argument("--bedrock", choices=BEDROCK_CHOICES, default="active", help=BEDROCK_HELP)
     parser.add_argument("--polls", metavar="N", type=positive, default=2, help="status checks until a model leaves Creating (default 2)")
     parser.add_argument("--throttle", metavar="P", type=fraction, default=0.0,
                         help="answer this fraction of Bedrock calls (the workflow's and clients') with ThrottlingException")

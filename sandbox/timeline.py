@@ -62,6 +62,17 @@ def _task_detail(result: Any) -> str:
         if result.get("published"):
             return f"published {result.get('outcome')}"
         return f"not published again: {result.get('outcome')} was already sent by {str(result.get('duplicateOf', '')).rsplit(':', 1)[-1]}"
+    deployment = result.get("deployment")
+    if isinstance(deployment, dict):  # the deployment phase: its own status and checks
+        what = f"{deployment.get('mode')} {deployment.get('name')}"
+        if deployment.get("checks"):
+            return f"{what}: {deployment.get('status')} (check {deployment['checks']})"
+        replacing = f", replacing {deployment['replacedModelArn']}" if deployment.get("replacedModelArn") else ""
+        return f"{what}: {deployment.get('status')}: {deployment.get('arn')}{replacing}"
+    if "ok" in result and "latencyMs" in result:  # the smoke test
+        if result.get("ok"):
+            return f"{result.get('api')} answered in {result.get('latencyMs')} ms: {result.get('outputPreview')!r}"
+        return f"failed: {result.get('error')}"
     if "modelStatus" in result and "checks" in result:
         checks = result.get("checks")
         if checks:
@@ -188,4 +199,13 @@ def notification_lines(index: int, total: int, subject: str | None, body: dict[s
     trigger = body.get("trigger")
     if trigger:
         lines.append(printable(f"  {'trigger':<12} s3://{trigger.get('bucket')}/{trigger.get('key')}"))
+    deployment = body.get("deployment")
+    if isinstance(deployment, dict):
+        replaced = f", replaced {deployment['replacedModelArn']}" if deployment.get("replacedModelArn") else ""
+        lines.append(printable(f"  {'deployment':<12} {deployment.get('mode')} {deployment.get('name')} "
+                               f"{deployment.get('status')}: {deployment.get('arn')}{replaced}"))
+    smoke = body.get("smokeTest")
+    if isinstance(smoke, dict):
+        said = f"ok in {smoke.get('latencyMs')} ms: {smoke.get('outputPreview')!r}" if smoke.get("ok") else f"failed: {smoke.get('error')}"
+        lines.append(printable(f"  {'smokeTest':<12} {said}"))
     return lines

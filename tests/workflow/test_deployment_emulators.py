@@ -507,3 +507,24 @@ def test_serve_checks_parameters_and_quotas_before_it_listens(args: list[str], m
 
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and err.startswith("python -m sandbox: error: ") and message in err, err
+
+
+def test_bedrock_slow_warmup_shows_the_deployment_and_the_retried_smoke_test_in_the_timeline() -> None:
+    code, out, _ = run("--artifacts", SAMPLE, "--parameter", "DeployAfterImport=on-demand", "--parameter", "SmokeTestPrompt=Hello",
+                       "--bedrock", "slow-warmup")  # fmt: skip
+
+    assert code == 0, out
+    assert "on-demand nova-micro-demo: Active (check 2)" in out
+    assert "(retried after 3x ModelNotReady)" in out and "Converse answered in" in out
+    assert "  deployment   on-demand nova-micro-demo Active: arn:aws:bedrock:" in out
+    assert "  smokeTest    ok in " in out
+
+
+def test_bedrock_deployment_failed_leaves_the_model_active_and_the_execution_red() -> None:
+    code, out, _ = run("--artifacts", SAMPLE, "--parameter", "DeployAfterImport=on-demand", "--bedrock", "deployment-failed", "--json")
+    document = json.loads(out)
+
+    assert code == 0  # the exit status follows the outcome, which stays ACTIVE
+    assert [(e["status"], e["error"]) for e in document["executions"]] == [("FAILED", "ModelDeploymentFailed")]
+    assert [(d["mode"], d["status"]) for d in document["deployments"]] == [("on-demand", "Failed")]
+    assert [m["modelStatus"] for m in document["models"]] == ["Active"]
