@@ -27,6 +27,15 @@ def test_clients_are_configured_for_a_single_attempt(fresh_clients):
     assert config.connect_timeout == 5 and config.read_timeout == 20
 
 
+def test_the_runtime_client_waits_for_a_long_generation_inside_the_smoke_test_functions_timeout(fresh_clients):
+    from tests.template.loading import load_template  # noqa: PLC0415
+
+    runtime = fresh_clients.client("bedrock-runtime").meta.config
+    function_timeout = load_template()["Resources"]["SmokeTestFunction"]["Properties"]["Timeout"]
+    assert runtime.retries["total_max_attempts"] == 1
+    assert 20 < runtime.read_timeout < function_timeout - runtime.connect_timeout
+
+
 def test_clients_are_created_once_per_service(fresh_clients):
     assert fresh_clients.client("s3") is fresh_clients.client("s3")
     assert fresh_clients.client("s3") is not fresh_clients.client("bedrock")

@@ -13,6 +13,12 @@ from functools import cache
 from typing import Any
 
 
+#: bedrock-runtime answers only when the whole generation is done: a smoke test of up to 4,096 tokens
+#: may take minutes (SmokeTestFunction's Timeout is 300 s). Every other call answers at once.
+RUNTIME_READ_TIMEOUT = 270
+READ_TIMEOUT = 20
+
+
 @cache
 def client(service: str) -> Any:
     import boto3
@@ -21,7 +27,7 @@ def client(service: str) -> Any:
     config = Config(
         retries={"total_max_attempts": 1, "mode": "standard"},
         connect_timeout=5,
-        read_timeout=20,
+        read_timeout=RUNTIME_READ_TIMEOUT if service == "bedrock-runtime" else READ_TIMEOUT,
         user_agent_extra="bedrock-model-import-pipeline",
     )
     made = boto3.client(service, config=config)
