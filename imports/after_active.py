@@ -22,7 +22,8 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def _last_error(step: Step) -> dict[str, Any] | None:
-    if not step.errors or step.attempts > len(step.errors):  # the last attempt succeeded
+    """The error a Task state ended with (its Catch), or None: it succeeded or is still retrying."""
+    if step.exited is None or not step.errors or step.attempts > len(step.errors):
         return None
     error = step.errors[-1]
     return {"error": error["error"], "message": error["message"], "at": iso(error["at"])}
@@ -43,7 +44,7 @@ def deployment_phase(steps: list[Step]) -> dict[str, Any] | None:
         return {
             "mode": asked.get("mode"), "name": asked.get("name"), "action": None, "arn": None,
             "modelUnits": asked.get("modelUnits"), "replacedModelArn": None, "startedAt": iso(start.entered),
-            "status": NOT_CREATED if start.exited else None, "failureMessage": None, "error": error, "checks": [],
+            "status": NOT_CREATED if error else None, "failureMessage": None, "error": error, "checks": [],
         }
     checks: list[dict[str, Any]] = []
     latest = started
