@@ -30,6 +30,8 @@ IMPORTS = {
     "faildeploy-model": ({"deploy": {"mode": "on-demand"}, "smokeTest": SMOKE}, {"deployment": "failed"}),
     "stuck-model": ({"deploy": {"mode": "on-demand"}}, {"deployment": "stuck"}),
     "failsmoke-model": ({"deploy": {"mode": "on-demand"}, "smokeTest": SMOKE}, {"invoke": "error"}),
+    # Never ready within RunSmokeTest's retries (MaxAttempts 6: seven calls): its Catch ends the test.
+    "cold-model": ({"deploy": {"mode": "on-demand"}, "smokeTest": SMOKE}, {"warmup": 100}),
     "broken-model": ({}, {"outcome": "failed"}),
     "plain-model": ({}, {}),
     # Two model units: within the stack's limit, over AWS's default quota of one (ServiceQuotaExceeded).
@@ -85,6 +87,7 @@ def test_list_json_carries_each_imports_deployment_smoke_test_and_what_failed_af
         "faildeploy-model": ("ACTIVE", "DEPLOYMENT_FAILED"),
         "stuck-model": ("ACTIVE", "DEPLOYMENT_TIMED_OUT"),
         "failsmoke-model": ("ACTIVE", "SMOKE_TEST_FAILED"),
+        "cold-model": ("ACTIVE", "SMOKE_TEST_FAILED"),
         "broken-model": ("FAILED", None),
         "plain-model": ("ACTIVE", None),
         "refused-model": ("ACTIVE", "DEPLOYMENT_FAILED"),
@@ -97,7 +100,7 @@ def test_list_json_carries_each_imports_deployment_smoke_test_and_what_failed_af
         assert (row["smokeTest"] and {k: v for k, v in row["smokeTest"].items() if k != "attempts"}) == body["smokeTest"], name
         assert row["reason"] == body["reason"], name  # an ACTIVE import's reason says what failed after Active
     by_arn = {d["arn"]: d for d in after.deployments()}
-    for name in ("od-model", "pt-model", "faildeploy-model", "stuck-model", "failsmoke-model"):
+    for name in ("od-model", "pt-model", "faildeploy-model", "stuck-model", "failsmoke-model", "cold-model"):
         deployed = rows[name]["deployment"]
         assert by_arn[deployed["arn"]]["status"] == deployed["status"] and by_arn[deployed["arn"]]["modelArn"] == rows[name]["modelArn"]
         assert deployed["statusChecks"] >= 1
@@ -120,6 +123,7 @@ def test_list_table_shows_a_failure_after_active_at_a_glance(after: Sandbox) -> 
         "faildeploy-model": ["ACTIVE", "(deployment", "FAILED)", "faildeploy-model", "CreateCustomModel", "on-demand", "Failed", "-"],
         "stuck-model": ["ACTIVE", "(deployment", "TIMED", "OUT)", "stuck-model", "CreateCustomModel", "on-demand", "Creating", "-"],
         "failsmoke-model": ["ACTIVE", "(smoke", "test", "FAILED)", "failsmoke-model", "CreateCustomModel", "on-demand", "Active", "FAILED"],
+        "cold-model": ["ACTIVE", "(smoke", "test", "FAILED)", "cold-model", "CreateCustomModel", "on-demand", "Active", "FAILED"],
         "broken-model": ["FAILED", "broken-model", "CreateCustomModel", "-", "-"],
         "plain-model": ["ACTIVE", "plain-model", "CreateCustomModel", "-", "-"],
         "refused-model": ["ACTIVE", "(deployment", "FAILED)", "refused-model", "CreateCustomModel", "provisioned", "NotCreated", "-"],
@@ -244,11 +248,24 @@ def test_show_of_a_failed_smoke_test_gives_the_call_and_its_error(after: Sandbox
     assert f"  call:       Converse {body['deployment']['arn']}" in lines
 
 
+def test_show_of_a_model_that_never_became_ready_counts_each_model_not_ready(after: Sandbox) -> None:
+    body = _notification(after, "cold-model")
+    shown = _show(after, "cold-model")
+    history = after.history(shown["import"]["executionArn"])
+    smoke = shown["smokeTest"]
+    assert attempts(history, "RunSmokeTest") == ["ModelNotReady"] * 7
+    assert (smoke["ok"], smoke["attempts"], smoke["notReady"], smoke["latencyMs"]) == (False, 7, 7, None)
+    assert smoke["error"] == body["smokeTest"]["error"] and smoke["error"].startswith("ModelNotReady: ")
+    lines = _show_text(after, "cold-model")
+    assert "  attempts:   7 (7 x ModelNotReady: the model was still loading; retried with backoff)" in lines
+    assert f"  error:      {body['smokeTest']['error']}" in lines
+
+
 def test_outcome_active_lists_the_imports_that_failed_after_active_too(after: Sandbox) -> None:
     code, out, _ = run("list", "--stack", after.stack.name, "--json", "--outcome", "ACTIVE")
     assert code == 0
     assert {row["modelName"] for row in json.loads(out)["imports"]} == {
-        "od-model", "pt-model", "faildeploy-model", "stuck-model", "failsmoke-model", "plain-model", "refused-model",
+        "od-model", "pt-model", "faildeploy-model", "stuck-model", "failsmoke-model", "plain-model", "refused-model", "cold-model",
     }
 
 
@@ -277,9 +294,10 @@ def test_the_dashboard_metrics_are_the_ones_the_functions_really_emit(after: San
     # Counted once per import, as the notifications say.
     count = {m.name: sum(v) for m in custom for k, v in emitted.items() if k[1] == m.name}
     bodies = after.notifications()
-    assert count["DeploymentsStarted"] == 5  # faildeploy, stuck, failsmoke, od, pt: Bedrock created each (not refused-model)
+    assert count["DeploymentsStarted"] == 6  # faildeploy, stuck, failsmoke, cold, od, pt: Bedrock created each (not refused-model)
     assert count["DeploymentsFailed"] == 3  # faildeploy (Failed), refused-model (NotCreated), stuck (timed out)
     assert count["DeploymentsFailed"] == sum(1 for b in bodies if b["deployment"] and b["outcome"] == "ACTIVE" and b["reason"] and b["smokeTest"] is None)
-    assert count["SmokeTestsPassed"] == 2 and count["SmokeTestsFailed"] == 1
+    # cold-model's smoke test never answered (its Catch): counted by PublishResult all the same.
+    assert count["SmokeTestsPassed"] == 2 and count["SmokeTestsFailed"] == 2
     latencies = [v for k, v in emitted.items() if k[1] == "SmokeTestLatency"][0]
     assert sorted(latencies) == sorted(b["smokeTest"]["latencyMs"] for b in bodies if b["smokeTest"] and b["smokeTest"]["latencyMs"] is not None)
