@@ -12,6 +12,7 @@ import pytest
 
 from imports import render
 from imports.after_active import deployment_phase, smoke_test_phase
+from imports.after_active_text import deployment_lines, smoke_test_lines
 from imports.record import build_record
 from imports.timeline import steps
 
@@ -40,13 +41,14 @@ def _deployment(status: str, checks: int, **fields: Any) -> dict[str, Any]:
 
 
 def _task(events: list[dict[str, Any]], name: str, at: float, state: dict[str, Any], output: dict[str, Any] | None, failures: list[tuple[str, str]]) -> None:
-    """One Task state: an attempt per failure (then one that succeeds, when `output` is given)."""
+    """One Task state: an attempt per failure; then, when `output` is given, it exits with it: after
+    one more attempt that succeeds, or (an output with "error") from its Catch."""
     events.append(_event(len(events) + 1, "TaskStateEntered", at, name=name, input=state))
     for error, message in failures:
         events.append(_event(len(events) + 1, "LambdaFunctionScheduled", at))
         events.append(_event(len(events) + 1, "LambdaFunctionFailed", at + 1, error=error, cause=json.dumps({"errorMessage": message})))
     if output is not None:
-        if not failures or output.get("error") is None:
+        if "error" not in output:
             events.append(_event(len(events) + 1, "LambdaFunctionScheduled", at + 2))
         events.append(_event(len(events) + 1, "TaskStateExited", at + 3, name=name, output=output))
 
@@ -63,7 +65,7 @@ def test_an_update_of_a_stable_name_and_a_status_check_that_failed_past_its_retr
     assert (phase["action"], phase["replacedModelArn"], phase["status"]) == ("UpdateCustomModelDeployment", OLD, "Updating")
     assert phase["checks"][0] == {"at": "2026-01-01T00:01:03.000Z", "status": "Updating"}
     assert phase["checks"][1]["error"] == "BedrockThrottled" and phase["error"]["message"] == "Rate exceeded"
-    lines = render.deployment_lines(phase)
+    lines = deployment_lines(phase)
     assert f"  replaced:   {OLD} (the model this name served before; not deleted)" in lines
     assert "  started:    2026-01-01 00:00:00Z, UpdateCustomModelDeployment" in lines
     assert "  error:      BedrockThrottled: Rate exceeded" in lines
@@ -79,13 +81,13 @@ def test_a_smoke_test_that_gave_up_after_model_not_ready_and_one_still_running()
     assert phase is not None
     assert (phase["ok"], phase["attempts"], phase["notReady"], phase["api"]) == (False, 7, 7, None)
     assert phase["error"] == "ModelNotReady: bedrock-runtime Converse: ModelNotReadyException: not ready"
-    lines = render.smoke_test_lines(phase)
+    lines = smoke_test_lines(phase)
     assert "  result:     FAILED" in lines and "  attempts:   7 (7 x ModelNotReady: the model was still loading; retried with backoff)" in lines
     running: list[dict[str, Any]] = []
     _task(running, "RunSmokeTest", 0, state, None, not_ready[:1])
     phase = smoke_test_phase(steps(running))
     assert phase is not None and (phase["ok"], phase["error"], phase["attempts"]) == (None, None, 1)
-    assert "  result:     running" in render.smoke_test_lines(phase)
+    assert "  result:     running" in smoke_test_lines(phase)
     assert deployment_phase(steps(running)) is None and smoke_test_phase([]) is None
 
 
