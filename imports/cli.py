@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from imports import render
+from imports.after_active import deployment_phase, smoke_test_phase
 from imports.aws import Clients, one_line_errors
 from imports.errors import StatusError
 from imports.progress import Progress
@@ -101,7 +102,9 @@ def _show(args: argparse.Namespace, clients: Clients, stack: Any, now: datetime)
     timeline = steps(events)
     notification = _notification(source, arn, timeline)
     end = execution_end(events)
-    return render.show_json(record, timeline, notification, end, now) if args.json else render.show_text(record, timeline, notification, end, now)
+    after = {"deployment": deployment_phase(timeline), "smoke_test": smoke_test_phase(timeline)}
+    render_show = render.show_json if args.json else render.show_text
+    return render_show(record, timeline, notification, end, now, **after)
 
 
 def _find(source: Source, target: str, since: datetime | None) -> str:

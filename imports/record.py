@@ -21,6 +21,16 @@ FINAL_STATES = {
     "ModelImportTimedOut": "TIMED_OUT",
     "ModelImportErrored": "ERROR",
     "IgnoreDuplicateDelivery": DUPLICATE,
+    # The model is Active but a step after it failed ($.afterImport): red, outcome still ACTIVE.
+    "ModelDeploymentFailed": "ACTIVE",
+    "ModelDeploymentTimedOut": "ACTIVE",
+    "ModelSmokeTestFailed": "ACTIVE",
+}
+#: $.afterImport (model_import.after_import) as the table says it, like the notification's subject.
+AFTER_IMPORT_TEXT = {
+    "DEPLOYMENT_FAILED": "deployment FAILED",
+    "DEPLOYMENT_TIMED_OUT": "deployment TIMED OUT",
+    "SMOKE_TEST_FAILED": "smoke test FAILED",
 }
 NOTIFICATION_NOT_SENT = "NotificationNotSent"
 OUTCOMES = ("ACTIVE", "FAILED", "REJECTED", "TIMED_OUT", "ERROR", DUPLICATE, "RUNNING", "ABORTED", "EXECUTION_TIMED_OUT")
@@ -49,6 +59,11 @@ class ImportRecord:
     duplicates: list[str] = field(default_factory=list)
     checks: int | None = None
     token: str | None = None
+    # After Active (additive): the notification's deployment (+ modelUnits, statusChecks,
+    # failureMessage) and smokeTest (+ attempts), and $.afterImport when a step after Active failed.
+    deployment: dict[str, Any] | None = None
+    smoke_test: dict[str, Any] | None = None
+    after_import: str | None = None
 
     def duration_seconds(self, now: datetime) -> float:
         return round(((self.stopped or now) - self.started).total_seconds(), 3)
@@ -83,6 +98,9 @@ class ImportRecord:
             "duplicates": list(self.duplicates),
             "statusChecks": self.checks,
             "consoleUrl": self.console_url,
+            "deployment": self.deployment,
+            "smokeTest": self.smoke_test,
+            "afterImport": self.after_import,
         }
 
 
@@ -143,7 +161,8 @@ def build_record(
     )
     request = data.get("request") if isinstance(data.get("request"), dict) else {}
     model = data.get("model") if isinstance(data.get("model"), dict) else {}
-    reason = known["reason"] if outcome in ("FAILED", "REJECTED", "TIMED_OUT", "ERROR") else None
+    # ACTIVE has a reason only when its deployment or smoke test failed afterwards.
+    reason = known["reason"] if outcome in ("ACTIVE", "FAILED", "REJECTED", "TIMED_OUT", "ERROR") else None
     if outcome in ("ABORTED", "EXECUTION_TIMED_OUT") or (outcome == "ERROR" and not data):
         reason = ": ".join(x for x in (execution.get("error"), execution.get("cause")) if x) or reason
     if notified is False:
@@ -174,7 +193,31 @@ def build_record(
         duplicate_of=notification.get("duplicateOf") if outcome == DUPLICATE else None,
         checks=model.get("checks") if isinstance(model.get("checks"), int) else None,
         token=request.get("clientRequestToken"),
+        deployment=_deployment(known["deployment"], model),
+        smoke_test=_smoke_test(known["smokeTest"], data),
+        after_import=data.get("afterImport") if data.get("afterImport") in AFTER_IMPORT_TEXT else None,
     )
+
+
+def _deployment(notified: dict[str, Any] | None, model: dict[str, Any]) -> dict[str, Any] | None:
+    if notified is None:
+        return None
+    found = model.get("deployment") if isinstance(model.get("deployment"), dict) else {}
+    checks = found.get("checks")
+    return {
+        **notified,
+        "modelUnits": found.get("modelUnits"),
+        "statusChecks": checks if isinstance(checks, int) else None,
+        "failureMessage": found.get("failureMessage"),
+    }
+
+
+def _smoke_test(notified: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any] | None:
+    if notified is None:
+        return None
+    found = data.get("smokeTest") if isinstance(data.get("smokeTest"), dict) else {}
+    attempts = found.get("attempts")
+    return {**notified, "attempts": attempts if isinstance(attempts, int) else None}
 
 
 def _error(data: dict[str, Any]) -> tuple[str, str]:

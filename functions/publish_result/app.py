@@ -19,6 +19,14 @@ _OUTCOME_METRIC = {
     "ERROR": "ImportsFailed",
     "REJECTED": "ImportsRejected",
 }
+#: After Active ($.afterImport, set only when a step after it failed; model_import/after_import.py).
+#: The executions end red (ModelDeploymentFailed, ModelDeploymentTimedOut, ModelSmokeTestFailed),
+#: which AWS/States counts only as ExecutionsFailed of the state machine, whatever the Fail state.
+_AFTER_IMPORT_METRIC = {
+    "DEPLOYMENT_FAILED": "DeploymentsFailed",
+    "DEPLOYMENT_TIMED_OUT": "DeploymentsFailed",
+    "SMOKE_TEST_FAILED": "SmokeTestsFailed",
+}
 
 
 def _seconds_between(start: str | None, end: str) -> float | None:
@@ -40,6 +48,11 @@ def lambda_handler(event, context):
         return {"outcome": result["outcome"], "published": False, "duplicateOf": result["duplicateOf"]}
     logger.info("Result published", extra={"outcome": body["outcome"], "modelName": body["modelName"], "reason": body["reason"]})
     metrics.add_metric(name=_OUTCOME_METRIC[body["outcome"]], unit=MetricUnit.Count, value=1)
+    failed_after = event.get("afterImport")
+    if failed_after in _AFTER_IMPORT_METRIC:
+        metrics.add_metric(name=_AFTER_IMPORT_METRIC[failed_after], unit=MetricUnit.Count, value=1)
+    elif isinstance(body.get("smokeTest"), dict) and body["smokeTest"]["ok"]:
+        metrics.add_metric(name="SmokeTestsPassed", unit=MetricUnit.Count, value=1)
     duration = _seconds_between(body["startedAt"], body["finishedAt"])
     if duration is not None:
         metrics.add_metric(name="ImportDuration", unit=MetricUnit.Seconds, value=duration)

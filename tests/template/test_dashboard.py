@@ -22,6 +22,13 @@ def dashboard(template: Any) -> tuple[str, Any]:
 def test_the_functions_emit_the_metrics_the_dashboard_needs() -> None:
     emitted = emitted_metric_names()
     assert {"ImportsSucceeded", "ImportsFailed", "ImportsRejected", "ImportDuration", "ImportSlotsInUse", "ImportQueuePosition"} <= set(emitted)
+    after_active = {"DeploymentsStarted", "DeploymentsFailed", "SmokeTestsPassed", "SmokeTestsFailed", "SmokeTestLatency"}
+    assert after_active <= set(emitted)
+    # Counted once per import: the outcomes by PublishResult (which also sees a smoke test that
+    # never answered), DeploymentsStarted by DeployModel, the latency by the smoke test's own call.
+    assert {emitted[name].split(":")[0] for name in ("DeploymentsFailed", "SmokeTestsPassed", "SmokeTestsFailed")} == {"functions/publish_result/app.py"}
+    assert emitted["DeploymentsStarted"].startswith("functions/deploy_model/app.py:")
+    assert emitted["SmokeTestLatency"].startswith("functions/smoke_test/app.py:")
 
 
 def test_every_custom_metric_on_the_dashboard_is_emitted_with_its_namespace_and_dimension(template: Any, dashboard: tuple[str, Any]) -> None:
@@ -48,6 +55,37 @@ def test_the_dashboard_shows_outcomes_durations_failed_executions_and_dead_lette
     assert by_name[("AWS/SQS", "ApproximateNumberOfMessagesVisible")].dimensions == {"QueueName": "${TriggerDeadLetterQueue.QueueName}"}
     slots = {m.widget for m in metrics if m.name == "ImportSlotsInUse"}
     assert len(slots) == 1 and {m.name for m in metrics if m.widget in slots} == {"ImportSlotsInUse", "ImportQueuePosition"}
+
+
+def test_the_dashboard_shows_the_phase_after_active(dashboard: tuple[str, Any]) -> None:
+    """Deployments started and failed, smoke tests passed and failed on one widget (counts per
+    hour), the smoke test's latency on another. AWS/States has no metric per Fail state (its
+    execution metrics have the one dimension StateMachineArn: Step Functions developer guide,
+    "Monitoring Step Functions metrics using Amazon CloudWatch"), so the red endings after Active
+    are the custom counts, and stay in ExecutionsFailed on the widget above."""
+    body, _ = dashboard_body(dashboard[1])
+    metrics = dashboard_metrics(body)
+    [counts] = {m.widget for m in metrics if m.name == "DeploymentsStarted"}
+    assert [m.name for m in metrics if m.widget == counts] == ["DeploymentsStarted", "DeploymentsFailed", "SmokeTestsPassed", "SmokeTestsFailed"]
+    widget = next(w for w in body["widgets"] if w["properties"]["title"] == counts)
+    assert widget["properties"]["stat"] == "Sum"
+    labels = {m.name: m.options["label"] for m in metrics if m.widget == counts}
+    assert "ModelDeploymentFailed" in labels["DeploymentsFailed"] and "ModelDeploymentTimedOut" in labels["DeploymentsFailed"]
+    assert "ModelSmokeTestFailed" in labels["SmokeTestsFailed"]
+    latency = [m for m in metrics if m.name == "SmokeTestLatency"]
+    assert latency and {m.widget for m in latency} != {counts}
+    assert sorted(m.options["stat"] for m in latency) == ["Maximum", "p50"]
+    states = {m.name for m in metrics if m.namespace == "AWS/States"}
+    assert states <= {"ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsSucceeded", "ExecutionsAborted", "ExecutionsStarted", "ExecutionThrottled", "ExecutionTime"}
+
+
+def test_the_widgets_do_not_overlap(dashboard: tuple[str, Any]) -> None:
+    body, _ = dashboard_body(dashboard[1])
+    cells: set[tuple[int, int]] = set()
+    for widget in body["widgets"]:
+        area = {(x, y) for x in range(widget["x"], widget["x"] + widget["width"]) for y in range(widget["y"], widget["y"] + widget["height"])}
+        assert widget["x"] + widget["width"] <= 24 and not area & cells, widget["properties"]["title"]
+        cells |= area
 
 
 def test_the_dashboard_refers_only_to_this_stack(template: Any, dashboard: tuple[str, Any]) -> None:

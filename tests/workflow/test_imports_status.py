@@ -111,7 +111,7 @@ def test_list_table_shows_the_same_imports_for_a_person(mixed: Sandbox) -> None:
     code, out, err = run("list", "--stack", mixed.stack.name)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].split() == ["STARTED", "DURATION", "OUTCOME/STATE", "MODEL", "API", "TRIGGER"]
+    assert lines[0].split() == ["STARTED", "DURATION", "OUTCOME/STATE", "MODEL", "API", "DEPLOYMENT", "SMOKE", "TRIGGER"]
     rows = [line for line in lines[1:] if not line.startswith(" ")]
     assert len(rows) == 4
     document = json.loads(run("list", "--stack", mixed.stack.name, "--json")[1])
@@ -124,6 +124,8 @@ def test_list_table_shows_the_same_imports_for_a_person(mixed: Sandbox) -> None:
     assert "WaitBeforeCheck (Creating)" in slow
     assert "FAILED" in next(line for line in rows if "broken-model" in line)
     assert "REJECTED" in next(line for line in rows if "Bad Name!" in line)
+    for line in rows:  # no deployment or smoke test was asked for: both columns say so
+        assert line.split("CreateCustomModel")[1].split()[:2] == ["-", "-"], line
     for model in mixed.models():
         assert f"    model:    {model['modelArn']}" in lines
     for row in document["imports"]:
@@ -205,25 +207,3 @@ def test_a_stack_that_is_not_this_application_is_named_as_such(mixed: Sandbox) -
     code, out, err = run("list", "--stack", "someone-elses-stack")
     assert code == 2 and out == ""
     assert err == "error: stack 'someone-elses-stack' is not a Bedrock model import stack: it has no output StateMachineArn, ImportLedgerTableName\n"
-
-
-
-def test_the_dashboard_metrics_are_the_ones_the_functions_really_emit(mixed: Sandbox) -> None:
-    """The handlers' EMF lines (what CloudWatch turns into metrics), held against the dashboard."""
-    from tests.template.dashboard import dashboard_body, dashboard_metrics, dashboard_resources
-    from tests.template.loading import load_template
-
-    emitted: set[tuple[str, str, tuple[tuple[str, str], ...]]] = set()
-    for _, line in mixed.log.lines:
-        if not line.startswith('{"_aws"'):
-            continue
-        record = json.loads(line)
-        for directive in record["_aws"]["CloudWatchMetrics"]:
-            for dimension_set in directive["Dimensions"]:
-                dims = tuple((name, record[name]) for name in dimension_set)
-                emitted |= {(directive["Namespace"], metric["Name"], dims) for metric in directive["Metrics"]}
-    [resource] = dashboard_resources(load_template()).values()
-    custom = [m for m in dashboard_metrics(dashboard_body(resource)[0]) if not m.namespace.startswith("AWS/")]
-    assert custom
-    for metric in custom:
-        assert (metric.namespace, metric.name, tuple(metric.dimensions.items())) in emitted, metric
