@@ -38,7 +38,7 @@ def describe_input(event: Any) -> dict[str, Any]:
     parsed = parse_input_or_none(event)
     unknown: dict[str, Any] = dict.fromkeys(FIELDS)
     if parsed is None:
-        return {**unknown, "sourceUri": _named(event, "sourceUri"), "modelPackageArn": _named(event, "modelPackageArn")}
+        return {**unknown, **{field: _named(event, field) for field in ("modelName", "sourceUri", "modelPackageArn")}}
     if parsed.trigger is not None:
         parts = parsed.trigger.key.split("/")
         return {
@@ -53,7 +53,7 @@ def _named(event: Any, field: str) -> str | None:
     """A field a rejected manual input named, even when the input as a whole was malformed (an extra
     field, tags of the wrong type): the notification keeps what the user asked for."""
     value = event.get(field) if isinstance(event, dict) else None
-    return shorten(value, 1024) if isinstance(value, str) and value else None
+    return shorten(value, _LIMITS[field]) if isinstance(value, str) and value else None
 
 
 def ledger_key_of_input(event: Any, execution_arn: str) -> str:
