@@ -181,6 +181,44 @@ CONVERSE_NEEDS_CHAT_TEMPLATE = Rule(
     "the code is not documented: ValidationException, the stricter reading",
 )  # fmt: skip
 
+# ---- Custom Model Import (sandbox/import_jobs.py): CreateModelImportJob and the jobs and imported
+# models it makes. roleArn, jobName, importedModelName and modelDataSource are required by the
+# service model (the "service-model" rule refuses a request without one).
+IMPORTED_MODEL_NAME_TAKEN = Rule(
+    "imported-model-name-taken", "ConflictException",
+    "an imported model name is unique in the account and region, also while a job is still importing it "
+    "(a repeated clientRequestToken returns the first job instead)",
+    API + "API_CreateModelImportJob.html#API_CreateModelImportJob_Errors (ConflictException); refused while a job is "
+    "InProgress too: the stricter reading",
+)  # fmt: skip
+IMPORT_JOB_NAME_TAKEN = Rule(
+    "import-job-name-taken", "ConflictException",
+    "a model import job name is unique in the account and region",
+    API + "API_CreateModelImportJob.html#API_CreateModelImportJob_Errors (ConflictException: \"a conflict while performing "
+    "an operation\"); which name: not documented, both are checked (stricter reading)",
+)  # fmt: skip
+IMPORT_EMPTY_SOURCE = Rule(
+    "import-empty-source", "Failed",
+    "a job whose S3 source holds no objects is accepted, and then fails (status Failed, with a failureMessage)",
+    API + "API_GetModelImportJob.html (failureMessage); userguide/model-customization-import-model.html (the files are read "
+    "when the job runs); accepted-then-failed like CreateCustomModel's empty source, not a refusal: the stricter reading for a workflow",
+)  # fmt: skip
+IMPORT_JOB_EXISTS = Rule(
+    "import-job-exists", "ResourceNotFoundException",
+    "GetModelImportJob: the job (name or ARN) must exist in the caller's account and region",
+    API + "API_GetModelImportJob.html#API_GetModelImportJob_Errors (ResourceNotFoundException)",
+)  # fmt: skip
+IMPORTED_MODEL_EXISTS = Rule(
+    "imported-model-exists", "ResourceNotFoundException",
+    "GetImportedModel / DeleteImportedModel: the imported model (name or ARN) must exist in the caller's account and region",
+    API + "API_GetImportedModel.html#API_GetImportedModel_Errors, API_DeleteImportedModel.html (ResourceNotFoundException)",
+)  # fmt: skip
+
+#: The rules of Custom Model Import (open-weight folders; tests/workflow/test_import_job_rules.py).
+IMPORT_JOB_RULES: tuple[Rule, ...] = (
+    IMPORTED_MODEL_NAME_TAKEN, IMPORT_JOB_NAME_TAKEN, IMPORT_EMPTY_SOURCE, IMPORT_JOB_EXISTS, IMPORTED_MODEL_EXISTS,
+)  # fmt: skip
+
 EMULATOR_RULES: tuple[Rule, ...] = (
     SERVICE_MODEL, ONE_MODEL_SOURCE, S3_SOURCE_NEEDS_ROLE, ESCROW_BUCKET, MODEL_PACKAGE_ACCOUNT,
     MODEL_PACKAGE_EXISTS, MODEL_PACKAGE_RESTRICTED, RESERVED_TAG_PREFIX, TAG_COUNT, UNIQUE_TAG_KEYS, NAME_TAKEN, EMPTY_SOURCE,
@@ -193,7 +231,7 @@ AFTER_ACTIVE_RULES: tuple[Rule, ...] = (
     INVOKE_CUSTOM_MODEL, INVOKE_UNKNOWN_MODEL, INVOKE_FOUNDATION_MODEL, INVOKE_NOT_READY, INVOKE_BODY_FORMAT,
     CONVERSE_NEEDS_CHAT_TEMPLATE,
 )  # fmt: skip
-EMULATOR_RULES += AFTER_ACTIVE_RULES
+EMULATOR_RULES += AFTER_ACTIVE_RULES + IMPORT_JOB_RULES
 
 MAX_TAGS = 50
 # customer-escrow-<12-digit account>-smtj-<id> | -hp-<id>; the id is the rest of a valid bucket name.

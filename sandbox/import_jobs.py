@@ -7,9 +7,11 @@ rules, then calls the store method IMPORT_OPERATIONS names with the request's me
 The same store shape as CustomModelStore (calls, created, replays, conflicts, refusals; the same
 BedrockBehaviour): a job starts InProgress and reaches its final status on the Nth
 GetModelImportJob (Completed, which creates the imported model; Failed with a failureMessage; or
-never: "stuck"). A repeated clientRequestToken returns the first call's job; an importedModelName
-taken (or being imported) or a jobName taken is a ConflictException. ARNs have the service's
-shapes (model-import-job/<12>, imported-model/<12>).
+never: "stuck"). A repeated clientRequestToken returns the first call's job. The documented rules
+(bedrock_contract.IMPORT_JOB_RULES, each refusal recorded by its id): an importedModelName taken (or
+being imported) or a jobName taken is a ConflictException; a source holding no objects makes the
+job Failed; an unknown job or imported model is a ResourceNotFoundException. ARNs have the
+service's shapes (model-import-job/<12>, imported-model/<12>).
 """
 
 from __future__ import annotations
@@ -151,10 +153,12 @@ class ImportJobStore:
             busy = any(j.model_name == model_name and j.status == "InProgress" for j in self.jobs.values())
             if model_name in self.models or busy:
                 self.conflicts.append(model_name)
-                raise BedrockError("ConflictException", f"An imported model with the name {model_name} already exists or is being imported.")
+                message = f"An imported model with the name {model_name} already exists or is being imported."
+                raise self.refuse(contract.Broken(contract.IMPORTED_MODEL_NAME_TAKEN, message), model_name)
             if name in self.jobs:
                 self.conflicts.append(model_name)
-                raise BedrockError("ConflictException", f"A model import job with the name {name} already exists.")
+                message = f"A model import job with the name {name} already exists."
+                raise self.refuse(contract.Broken(contract.IMPORT_JOB_NAME_TAKEN, message), model_name)
             arn = self._arn("model-import-job")
             self.jobs[name] = ImportJob(
                 name=name,
@@ -175,8 +179,8 @@ class ImportJobStore:
             return {"jobArn": arn}
 
     def _behaviour(self, model_name: str, source: str) -> BedrockBehaviour:
-        """As for CreateCustomModel (bedrock_contract.EMPTY_SOURCE): a folder holding no objects is
-        accepted, and the job then fails."""
+        """bedrock_contract.IMPORT_EMPTY_SOURCE (as EMPTY_SOURCE for CreateCustomModel): a folder
+        holding no objects is accepted, and the job then fails."""
         behaviour = self.behaviour.for_model(model_name)
         if contract.s3_prefix_has_objects(self.account_id, source):
             return behaviour
@@ -214,7 +218,7 @@ class ImportJobStore:
         for job in self.jobs.values():
             if identifier in (job.name, job.arn):
                 return job
-        raise BedrockError("ResourceNotFoundException", f"Could not find the model import job {identifier}.", status=404)
+        raise self.refuse(contract.Broken(contract.IMPORT_JOB_EXISTS, f"Could not find the model import job {identifier}."), None)
 
     def get_job(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -227,7 +231,7 @@ class ImportJobStore:
         for model in self.models.values():
             if identifier in (model.name, model.arn):
                 return model
-        raise BedrockError("ResourceNotFoundException", f"Could not find the imported model {identifier}.", status=404)
+        raise self.refuse(contract.Broken(contract.IMPORTED_MODEL_EXISTS, f"Could not find the imported model {identifier}."), None)
 
     def get_model(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:

@@ -160,6 +160,19 @@ def _() -> None:
     assert _attr("moto.stepfunctions.exceptions:ValidationException")("m").error_type == "ValidationException"
 
 
+@seam("moto Step Functions task input and States.ALL matching (sandbox/limits.py: a task's input limit)")
+def _() -> None:
+    task = "moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda:StateTaskLambda"
+    assert _params(f"{task}._eval_parameters") == ["self", "env"]
+    assert 'parameters = {\n            "FunctionName": self.resource.resource_arn,\n            "Payload": payload,' in _source(f"{task}._eval_parameters")
+    decl = "moto.stepfunctions.parser.asl.component.common.error_name.error_equals_decl:ErrorEqualsDecl"
+    assert _params(f"{decl}._eval_body") == ["self", "env"]
+    source = _source(f"{decl}._eval_body")
+    assert "error_name: ErrorName = env.stack.pop()" in source and "env.stack.append(res)" in source
+    states = "moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type:StatesErrorNameType"
+    assert _attr(states).StatesStatesDataLimitExceeded.to_name() == "States.DataLimitExceeded"
+
+
 @seam("moto Step Functions Execution attributes")
 def _() -> None:
     source = _source("moto.stepfunctions.parser.backend.execution:Execution.__init__")

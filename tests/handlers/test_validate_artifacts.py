@@ -1,5 +1,7 @@
 """functions/validate_artifacts/app.py on moto S3: the request returned, or the error name routed on."""
 
+import json
+
 import pytest
 
 from model_import.errors import ConfigurationError
@@ -134,3 +136,22 @@ def test_a_missing_stack_name_fails_at_init(load_handler, aws, monkeypatch):
     env = {k: v for k, v in VALIDATE_ENV.items() if k != "STACK_NAME"}
     with pytest.raises(ConfigurationError, match="STACK_NAME is not set"):
         load_handler("validate_artifacts", env)
+
+
+def test_a_rejection_carries_what_the_file_named_in_its_message(handler, aws, lambda_context):
+    """Lambda reports only errorType and errorMessage: the message carries what the file asked for."""
+    foreign = "s3://customer-escrow-999999999999-smtj-abc/job/step_1/"
+    aws.put_json(trigger_key("foreign"), {"checkpoint_s3_bucket": foreign})
+    with pytest.raises(Exception) as caught:
+        _invoke(handler, lambda_context, s3_event(trigger_key("foreign")))
+    reason, _, asked = str(caught.value).partition("\n\nAsked for: ")
+    assert type(caught.value).__name__ == "ImportRejected" and "999999999999" in reason
+    assert (json.loads(asked)["modelName"], json.loads(asked)["sourceUri"]) == ("foreign", foreign)
+
+
+def test_the_payload_of_an_execution_started_before_the_update_is_still_read(handler, aws, lambda_context):
+    """Old executions keep their definition: ValidateArtifacts got the full execution block."""
+    aws.put_json(trigger_key("old"), {"checkpoint_s3_bucket": ESCROW_URI})
+    new = handler.lambda_handler({"input": s3_event(trigger_key("old")), "execution": {"arn": execution("n")["arn"]}}, lambda_context)
+    old = handler.lambda_handler({"input": s3_event(trigger_key("old")), "execution": execution("n")}, lambda_context)
+    assert new == old and new["modelName"] == "old"

@@ -166,3 +166,81 @@ def test_every_after_active_case_is_paired_with_the_workflows_handling() -> None
     for case, handling in AFTER_ACTIVE_PAIRS.items():
         # each names a visible outcome, or why the workflow cannot send it
         assert handling.startswith(NEVER_SENT) or DEPLOY_REFUSED in handling or SMOKE_REFUSED in handling, case
+
+
+# ---- Custom Model Import (open-weight folders): the import-job emulator's rules
+# (bedrock_contract.IMPORT_JOB_RULES, tests/workflow/test_import_job_rules.py), each with the
+# workflow's answer: REJECTED before or at the create step, or never sent by construction.
+from model_import.errors import AwsCallFailed  # noqa: E402
+from model_import.kinds import KIND_OPEN_WEIGHTS  # noqa: E402
+from model_import.models import check_model  # noqa: E402
+from model_import.resources.import_job import job_name  # noqa: E402
+from tests.workflow.test_import_job_rules import CASES as IMPORT_CASES, FAILED_CASES as IMPORT_FAILED_CASES  # noqa: E402
+
+NAME_TAKEN_REJECTED = "the create step turns the ConflictException into REJECTED, naming the delete command (test below)"
+
+IMPORT_JOB_PAIRS: dict[str, str] = {
+    "service-model/import-job-without-role": f"{NEVER_SENT}: the create step sends the stack's import role with every job (test below)",
+    "imported-model-name-taken/imported": NAME_TAKEN_REJECTED,
+    "imported-model-name-taken/in-progress": f"{NAME_TAKEN_REJECTED}; two uploads of one name at once: the second",
+    "import-job-name-taken/second": f"{NEVER_SENT}: jobName is the model name and 12 hex digits of the request token: "
+    "a new request gets a new name, a retry the same token, which Bedrock answers with the first job (test below)",
+    "import-job-exists/unknown": f"{NEVER_SENT}: CheckImportStatus asks for the jobArn the create step returned; otherwise "
+    "AwsCallFailed, outcome ERROR naming the call (test below)",
+    "imported-model-exists/unknown": f"{NEVER_SENT}: the smoke test reads the model its job made; otherwise AwsCallFailed, "
+    "RunSmokeTest's Catch: smoke test FAILED, outcome ACTIVE",
+    "imported-model-exists/delete-unknown": f"{NEVER_SENT}: the workflow never deletes an imported model (a REJECTED reason gives the command)",
+    "import-empty-source/empty-prefix": "ValidateArtifacts rejects a folder without config.json first (test below); a folder "
+    "emptied after validation: FAILED with Bedrock's failureMessage (tests/workflow/test_open_weights.py)",
+}  # fmt: skip
+
+
+def test_every_import_job_case_is_paired_with_the_workflows_handling() -> None:
+    assert {case[0] for case in IMPORT_CASES} | set(IMPORT_FAILED_CASES) == set(IMPORT_JOB_PAIRS)
+
+
+def _open_weights(token: str = "t" * 64) -> ImportRequest:
+    return ImportRequest("qwen", f"s3://{BUCKET}/incoming/qwen/", {}, token, None, kind=KIND_OPEN_WEIGHTS)
+
+
+class _ImportBedrock:
+    def __init__(self, error: str | None = None) -> None:
+        self.error, self.calls = error, []
+
+    def create_model_import_job(self, **args: Any) -> dict[str, str]:
+        self.calls.append(args)
+        if self.error:
+            raise ClientError({"Error": {"Code": self.error, "Message": "An imported model with the name qwen already exists."}},
+                              "CreateModelImportJob")  # fmt: skip
+        return {"jobArn": "arn:aws:bedrock:us-east-1:123456789012:model-import-job/abcdefghijkl"}
+
+    def get_model_import_job(self, **args: Any) -> dict[str, str]:
+        raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "Could not find the job."}}, "GetModelImportJob")
+
+
+def test_an_imported_model_name_taken_is_rejected_naming_the_delete_command() -> None:
+    with pytest.raises(ImportRejected) as caught:
+        create_model(_ImportBedrock("ConflictException"), _open_weights(), SETTINGS)
+    assert "an imported model named 'qwen' already exists" in str(caught.value)
+    assert "'aws bedrock delete-imported-model --model-identifier qwen'" in str(caught.value)
+
+
+def test_every_import_job_is_sent_with_the_role_and_a_name_per_request() -> None:
+    bedrock = _ImportBedrock()
+    create_model(bedrock, _open_weights(), SETTINGS)
+    [call] = bedrock.calls
+    assert call["roleArn"] == SETTINGS.import_role_arn and call["clientRequestToken"] == "t" * 64
+    assert job_name(_open_weights("a" * 64)) != job_name(_open_weights("b" * 64))
+    assert job_name(_open_weights("a" * 64)) == job_name(_open_weights("a" * 64)) == "qwen-aaaaaaaaaaaa"
+
+
+def test_an_unknown_import_job_ends_in_an_error_naming_the_call() -> None:
+    state = create_model(_ImportBedrock(), _open_weights(), SETTINGS)
+    with pytest.raises(AwsCallFailed, match="bedrock GetModelImportJob failed: ResourceNotFoundException"):
+        check_model(_ImportBedrock(), state, SETTINGS.poll)
+
+
+def test_an_empty_model_folder_is_rejected_before_any_job(aws, validate_settings) -> None:
+    aws.put_json(trigger_key("empty"), {})  # the trigger file alone: no config.json, no weights
+    with pytest.raises(ImportRejected, match="config.json is missing"):
+        validate(s3_event(trigger_key("empty")), ARN, validate_settings, aws.s3)

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from sandbox import BedrockBehaviour
 from sandbox.bedrock import EMULATOR_RULES
-from sandbox.bedrock_contract import AFTER_ACTIVE_RULES
+from sandbox.bedrock_contract import AFTER_ACTIVE_RULES, IMPORT_JOB_RULES
 
 pytestmark = pytest.mark.workflow
 
@@ -104,8 +104,9 @@ def _error(call: Callable[[], Any]) -> tuple[str, str, int]:
 
 
 def test_every_rule_has_a_case_and_every_case_a_rule() -> None:
-    # name-taken: its own test; deployments, throughput and invocation: tests/workflow/test_deployment_emulators.py
-    refused = {rule.id for rule in EMULATOR_RULES if rule.error != "Failed"} - {"name-taken"} - {r.id for r in AFTER_ACTIVE_RULES}
+    # name-taken: its own test; deployments, throughput and invocation: tests/workflow/test_deployment_emulators.py;
+    # import jobs: tests/workflow/test_import_job_rules.py
+    refused = {rule.id for rule in EMULATOR_RULES if rule.error != "Failed"} - {"name-taken"} - {r.id for r in AFTER_ACTIVE_RULES + IMPORT_JOB_RULES}
     assert {case.split("/")[0] for case, *_ in CASES} == refused
     assert len({rule.id for rule in EMULATOR_RULES}) == len(EMULATOR_RULES)
 

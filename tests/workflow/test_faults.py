@@ -32,7 +32,7 @@ def _run(sb, sample: Path) -> tuple[Any, dict[str, Any], list[dict[str, Any]]]:
     assert body["executionArn"] == execution.arn
     expected = {"outcome": body["outcome"], "modelName": body["modelName"], "importApi": body["importApi"]}
     assert message.attributes == {k: v for k, v in expected.items() if v}
-    assert message.subject == f"Model import {body['outcome']}: {body['modelName']}"
+    assert message.subject == f"Model import {body['outcome']}: {body['modelName'] or '(no model name)'}"
     return execution, body, sb.history(execution.arn)
 
 
@@ -239,6 +239,9 @@ def test_handler_crashing_with_an_unexpected_exception_ends_in_error_naming_it(
     assert body["reason"] == expected
     assert "Traceback" not in body["reason"]
     assert _statuses(sb) == models
+    # A crash before ValidateArtifacts' code ran (an init error, a timeout) sends no context, and the
+    # state keeps no copy of the input (README, "Request an import"): the model is not named then.
+    assert body["modelName"] == (None if state == "ValidateArtifacts" else "nova-micro-demo")
 
 
 def test_publish_result_crashing_ends_notification_not_sent_with_the_outcome_in_the_history(sandbox_factory, sample: Path) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from model_import import after_import
-from model_import.inputs import parse_input_or_none
+from model_import.asked_for import describe_input, split_context
 from model_import.quotas import queued_too_long
 from model_import.text import shorten
 
@@ -54,35 +54,21 @@ def error_details(error: dict[str, Any] | None) -> tuple[str, str]:
     except json.JSONDecodeError:
         parsed = None
     if isinstance(parsed, dict) and "errorMessage" in parsed:
-        message = str(parsed["errorMessage"])
+        message = split_context(str(parsed["errorMessage"]))[0]
     return name, message or "no message"
 
 
-def describe_input(event: Any) -> dict[str, Any]:
-    """Best-effort modelName, sourceUri and trigger from a raw input that was rejected."""
-    parsed = parse_input_or_none(event)
-    unknown = {"modelName": None, "sourceUri": None, "trigger": None, "importApi": None, "modelPackageArn": None}
-    if parsed is None:
-        return {**unknown, "sourceUri": _named_source(event), "modelPackageArn": _named(event, "modelPackageArn")}
-    if parsed.trigger is not None:
-        parts = parsed.trigger.key.split("/")
-        return {
-            **unknown,
-            "modelName": parts[-2] if len(parts) >= 2 and parts[-2] else None,
-            "trigger": parsed.trigger.to_dict(),
-        }
-    return {**unknown, "modelName": parsed.model_name, "sourceUri": parsed.source_uri, "modelPackageArn": parsed.model_package_arn}
-
-
-def _named_source(event: Any) -> str | None:
-    """The sourceUri a rejected manual input named, even when the input as a whole was malformed
-    (an extra field, tags of the wrong type): the notification keeps what the user asked for."""
-    return _named(event, "sourceUri")
-
-
-def _named(event: Any, field: str) -> str | None:
-    source = event.get(field) if isinstance(event, dict) else None
-    return shorten(source, 1024) if isinstance(source, str) and source else None
+def asked_in_error(error: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a request refused (or failed) in ValidateArtifacts named, sent with its error
+    (model_import/asked_for.py); None for any other error."""
+    cause = error.get("Cause") if isinstance(error, dict) else None
+    try:
+        parsed = json.loads(cause) if isinstance(cause, str) and cause else None
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("errorMessage"), str):
+        return None
+    return split_context(parsed["errorMessage"])[1]
 
 
 def _reason(outcome: str, state: dict[str, Any], model: dict[str, Any]) -> str | None:
@@ -133,9 +119,12 @@ def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any
     request = state.get("request") if isinstance(state.get("request"), dict) else None
     model = state.get("model") if isinstance(state.get("model"), dict) else {}
     execution = state.get("execution") or {}
+    context = asked_in_error(state.get("error")) if request is None else None
     if request is not None:
         known = {name: request.get(name) for name in ("modelName", "sourceUri", "trigger", "importApi", "modelPackageArn")}
-    else:
+    elif context is not None:  # what the input and its trigger file named, from ValidateArtifacts' error
+        known = {**describe_input(None), **{name: context.get(name) for name in ("modelName", "sourceUri", "trigger", "modelPackageArn")}}
+    else:  # an execution started before the context existed: its state still holds the raw input
         known = describe_input(state.get("input"))
     body = {
         "outcome": outcome,

@@ -13,11 +13,9 @@ from typing import Any
 
 from model_import import aws_errors
 from model_import.aws_errors import error_code, translate
-from model_import.inputs import parse_input_or_none
+from model_import.asked_for import ledger_key_of_input
 from model_import.after_import import failed_step
-from model_import.notification import build_notification, iso_now, message_attributes, subject
-from model_import.request import request_token
-from model_import.request_identity import rejected_trigger
+from model_import.notification import asked_in_error, build_notification, iso_now, message_attributes, subject
 from model_import.settings import PublishSettings
 
 
@@ -25,11 +23,11 @@ def ledger_key(state: dict[str, Any]) -> str:
     request = state.get("request")
     if isinstance(request, dict) and request.get("clientRequestToken"):
         return str(request["clientRequestToken"])
-    execution_arn = str((state.get("execution") or {}).get("arn"))
-    parsed = parse_input_or_none(state.get("input"))
-    if parsed is not None and parsed.kind == "model-registry":
-        return request_token(None, execution_arn, parsed.model_package_arn)
-    return request_token(rejected_trigger(parsed, state.get("input")), execution_arn)
+    context = asked_in_error(state.get("error"))  # refused in ValidateArtifacts: its error names the key
+    if context is not None and isinstance(context.get("requestToken"), str):
+        return context["requestToken"]
+    # An execution started before that (its state holds the raw input), or an error without context.
+    return ledger_key_of_input(state.get("input"), str((state.get("execution") or {}).get("arn")))
 
 
 def _claim(dynamodb: Any, settings: PublishSettings, key: str, execution_arn: str, now: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from model_import import asked_for
 from model_import import bedrock_rules as rules
 from model_import.deploy_options import resolve_deploy, resolve_smoke_test
 from model_import.errors import ImportRejected
@@ -48,6 +49,19 @@ def check_registry_approval(parsed: Any, settings: ValidateSettings, origin: str
 
 
 def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any) -> Validated:
+    """The request, or a named error whose `asked_for` holds what the input and its trigger file
+    named (model_import/asked_for.py): the handler sends it with the error, so that the notification
+    names what the user asked for even though the request was refused."""
+    context = asked_for.start(event, execution_arn)
+    try:
+        return _validate(event, execution_arn, settings, s3, context)
+    except Exception as err:
+        if type(err).__module__ == "model_import.errors":  # the named errors the state machine routes on
+            err.asked_for = context  # type: ignore[attr-defined]
+        raise
+
+
+def _validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any, context: dict[str, Any]) -> Validated:
     parsed = parse_input(event)
     ignored: tuple[str, ...] = ()
     trigger: Trigger | None
@@ -73,6 +87,14 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
         assert parsed.trigger is not None
         found = read_trigger_file(s3, parsed.trigger, settings)
         trigger = found.trigger
+        default_source = f"s3://{trigger.bucket}/{settings.incoming_prefix}{found.folder}/"
+        asked_for.learn(
+            context,
+            trigger=trigger.to_dict(),
+            modelName=found.model_name or found.folder or None,
+            sourceUri=found.source_uri or (None if found.model_package_arn else default_source),
+            modelPackageArn=found.model_package_arn,
+        )
         token_source = token_trigger(parsed, found.trigger, found.object_identity)
         origin = f"s3://{trigger.bucket}/{trigger.key}"
         ignored = found.ignored_fields
@@ -86,7 +108,7 @@ def validate(event: Any, execution_arn: str, settings: ValidateSettings, s3: Any
             )
         package_arn, kms_key = found.model_package_arn, found.model_kms_key_arn
         # No source named: the trigger's own folder, an open-weight model uploaded beside it.
-        source_uri = found.source_uri or (None if package_arn else f"s3://{trigger.bucket}/{settings.incoming_prefix}{found.folder}/")
+        source_uri = found.source_uri or (None if package_arn else default_source)
         tags = check_user_tags(found.tags, origin)
         after_import = found.after_import
     if package_arn is not None:
