@@ -239,9 +239,10 @@ def test_handler_crashing_with_an_unexpected_exception_ends_in_error_naming_it(
     assert body["reason"] == expected
     assert "Traceback" not in body["reason"]
     assert _statuses(sb) == models
-    # A crash before ValidateArtifacts' code ran (an init error, a timeout) sends no context, and the
-    # state keeps no copy of the input (README, "Request an import"): the model is not named then.
-    assert body["modelName"] == (None if state == "ValidateArtifacts" else "nova-micro-demo")
+    # A crash before ValidateArtifacts' code ran (an init error, a timeout) sends no context: the
+    # state keeps the raw input on that path only (KeepTheRawInput), so the model is still named.
+    assert body["modelName"] == "nova-micro-demo"
+    assert ("KeepTheRawInput" in states_entered(history)) == (state == "ValidateArtifacts")
 
 
 def test_publish_result_crashing_ends_notification_not_sent_with_the_outcome_in_the_history(sandbox_factory, sample: Path) -> None:

@@ -111,6 +111,16 @@ def _still_importing(model: dict[str, Any]) -> str:
     )
 
 
+def raw_input(state: dict[str, Any]) -> Any:
+    """The execution's raw input where the state keeps it: $.rawInput.value (KeepTheRawInput, after
+    ValidateArtifacts failed without context) or $.input (executions started before the state
+    stopped carrying it)."""
+    kept = state.get("rawInput")
+    if isinstance(kept, dict) and "value" in kept:
+        return kept["value"]
+    return state.get("input")
+
+
 def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any]:
     """The notification body for the state the workflow ended in."""
     outcome = state.get("outcome")
@@ -124,8 +134,8 @@ def build_notification(state: dict[str, Any], finished_at: str) -> dict[str, Any
         known = {name: request.get(name) for name in ("modelName", "sourceUri", "trigger", "importApi", "modelPackageArn")}
     elif context is not None:  # what the input and its trigger file named, from ValidateArtifacts' error
         known = {**describe_input(None), **{name: context.get(name) for name in ("modelName", "sourceUri", "trigger", "modelPackageArn")}}
-    else:  # an execution started before the context existed: its state still holds the raw input
-        known = describe_input(state.get("input"))
+    else:  # ValidateArtifacts failed without context (KeepTheRawInput), or an execution started before it
+        known = describe_input(raw_input(state))
     body = {
         "outcome": outcome,
         "modelName": model.get("modelName") or known["modelName"],

@@ -15,7 +15,7 @@ from model_import import aws_errors
 from model_import.aws_errors import error_code, translate
 from model_import.asked_for import ledger_key_of_input
 from model_import.after_import import failed_step
-from model_import.notification import asked_in_error, build_notification, iso_now, message_attributes, subject
+from model_import.notification import asked_in_error, build_notification, iso_now, message_attributes, raw_input, subject
 from model_import.settings import PublishSettings
 
 
@@ -27,7 +27,7 @@ def ledger_key(state: dict[str, Any]) -> str:
     if context is not None and isinstance(context.get("requestToken"), str):
         return context["requestToken"]
     # An execution started before that (its state holds the raw input), or an error without context.
-    return ledger_key_of_input(state.get("input"), str((state.get("execution") or {}).get("arn")))
+    return ledger_key_of_input(raw_input(state), str((state.get("execution") or {}).get("arn")))
 
 
 def _claim(dynamodb: Any, settings: PublishSettings, key: str, execution_arn: str, now: str) -> str | None:
