@@ -1,0 +1,119 @@
+"""The deployment phase under fire, through the whole workflow on the sandbox (issue 10's hostile
+pass): two imports of the same deploy.name at once, a lookup that missed the other's create, this
+stack's deployment busy or Failed, a deployment or throughput deleted while the loop waits, an
+update that fails while the old model keeps serving, a prompt Bedrock cannot receive. Each test
+asserts what a user sees: the notification, the execution's states, the deployments in Bedrock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox import BedrockBehaviour, Fault, Faults
+from tests.workflow.flow import attempts, escrow_manifest, model_folder, states_entered
+from tests.workflow.test_deployment import SMOKE, _notification
+
+pytestmark = pytest.mark.workflow
+
+
+def _make(sandbox_factory, parameters: dict[str, str] | None = None, faults: Faults | None = None, **behaviour: Any):
+    bedrock = BedrockBehaviour(outcome="active", polls=2, **behaviour)
+    return sandbox_factory(bedrock=bedrock, faults=faults or Faults(), parameters=parameters or {})
+
+
+def _upload(sb, tmp_path: Path, name: str, **members: Any) -> None:
+    sb.upload_folder(model_folder(tmp_path, name, manifest={**escrow_manifest(name), **members}))
+
+
+def _execution(sb, name: str):
+    return next(e for e in sb.executions() if e.input and name in json.dumps(e.input))
+
+
+def _import(sb, tmp_path: Path, name: str, **members: Any):
+    _upload(sb, tmp_path, name, **members)
+    sb.wait_all()
+    return _execution(sb, name)
+
+
+# ------------------------------------------------------------------ one name, two imports
+
+
+def test_two_imports_of_the_same_name_at_once_end_with_one_deployment_serving_the_later(sandbox_factory, tmp_path):
+    sb = _make(sandbox_factory)
+    for name in ("nova-a", "nova-b"):
+        _upload(sb, tmp_path, name, deploy={"mode": "on-demand", "name": "shared"}, smokeTest=SMOKE)
+    sb.wait_all()
+
+    assert [_execution(sb, n).status for n in ("nova-a", "nova-b")] == ["SUCCEEDED", "SUCCEEDED"]
+    bodies = {n: _notification(sb, n)[0] for n in ("nova-a", "nova-b")}
+    [deployment] = sb.deployments()  # one deployment, never two, never a failed second import
+    assert {b["deployment"]["arn"] for b in bodies.values()} == {deployment["arn"]}
+    # Whichever created it, the other waited for it to be Active and replaced the model behind it.
+    [first] = [n for n, b in bodies.items() if b["deployment"]["replacedModelArn"] is None]
+    [later] = [n for n in bodies if n != first]
+    assert bodies[later]["deployment"]["replacedModelArn"] == bodies[first]["modelArn"]
+    assert deployment["modelArn"] == bodies[later]["modelArn"] and deployment["status"] == "Active"
+    assert all(b["smokeTest"]["ok"] for b in bodies.values())
+
+
+def test_this_stacks_deployment_still_creating_is_waited_for_then_repointed(sandbox_factory, tmp_path):
+    sb = _make(sandbox_factory)
+    old = sb.add_active_custom_model("nova-old")
+    arn = sb.add_deployment("endpoint", old, tags=sb.stack_tags(), status="Creating")  # another import's, just created
+    execution = _import(sb, tmp_path, "nova-new", deploy={"mode": "on-demand", "name": "endpoint"})
+
+    assert execution.status == "SUCCEEDED"
+    assert attempts(sb.history(execution.arn), "StartDeployment")[0] == "DeploymentBusy"
+    body, _ = _notification(sb, "nova-new")
+    assert body["deployment"] == {"mode": "on-demand", "name": "endpoint", "arn": arn, "status": "Active", "replacedModelArn": old}
+    [deployment] = sb.deployments()
+    assert deployment["modelArn"] == body["modelArn"]
+
+
+def test_a_name_the_other_import_took_after_the_lookup_is_updated_not_refused(sandbox_factory, tmp_path):
+    # The lookup answers "not found" (the other import's create had not landed yet); the create then
+    # finds the name taken. That is the stable-name case, not "Bedrock refused the deployment".
+    lookup = Fault("bedrock", "GetCustomModelDeployment", "ResourceNotFoundException", 404, "Could not find the deployment.", count=1)
+    sb = _make(sandbox_factory, faults=Faults([lookup]))
+    old = sb.add_active_custom_model("nova-old")
+    arn = sb.add_deployment("endpoint", old, tags=sb.stack_tags())
+    execution = _import(sb, tmp_path, "nova-new", deploy={"mode": "on-demand", "name": "endpoint"})
+
+    assert execution.status == "SUCCEEDED" and lookup.fired == 1
+    body, _ = _notification(sb, "nova-new")
+    assert body["deployment"]["arn"] == arn and body["deployment"]["replacedModelArn"] == old
+    assert sb.deployment_store().refusals == [("deployment-name-taken", "endpoint")]
+    assert [d["modelArn"] for d in sb.deployments()] == [body["modelArn"]]
+
+
+def test_a_deployment_busy_past_the_retries_fails_red_naming_the_wait_and_the_check(sandbox_factory, tmp_path):
+    sb = _make(sandbox_factory, per_model={"nova-old": BedrockBehaviour(deployment="stuck")})
+    old = sb.add_active_custom_model("nova-old")
+    arn = sb.add_deployment("endpoint", old, tags=sb.stack_tags(), status="Creating")
+    execution = _import(sb, tmp_path, "nova-new", deploy={"mode": "on-demand", "name": "endpoint"})
+
+    assert execution.status == "FAILED"
+    assert states_entered(sb.history(execution.arn))[-1] == "ModelDeploymentFailed"
+    assert attempts(sb.history(execution.arn), "StartDeployment") == ["DeploymentBusy"] * 11
+    body, _ = _notification(sb, "nova-new")
+    assert body["outcome"] == "ACTIVE" and body["deployment"]["status"] == "NotCreated"
+    assert "DeploymentBusy" in body["reason"] and "is Creating" in body["reason"]
+    assert f"get-custom-model-deployment --custom-model-deployment-identifier {arn}" in body["reason"]
+    [deployment] = sb.deployments()
+    assert (deployment["arn"], deployment["modelArn"]) == (arn, old)  # left as it was
+
+
+def test_this_stacks_failed_deployment_is_refused_with_the_delete_command(sandbox_factory, tmp_path):
+    sb = _make(sandbox_factory)
+    old = sb.add_active_custom_model("nova-old")
+    arn = sb.add_deployment("endpoint", old, tags=sb.stack_tags(), status="Failed")
+    execution = _import(sb, tmp_path, "nova-new", deploy={"mode": "on-demand", "name": "endpoint"})
+
+    assert execution.status == "FAILED" and states_entered(sb.history(execution.arn))[-1] == "ModelDeploymentFailed"
+    body, _ = _notification(sb, "nova-new")
+    assert f"delete-custom-model-deployment --custom-model-deployment-identifier {arn}" in body["reason"]
+    assert "Wait until" not in body["reason"]  # a Failed deployment never becomes Active
+    assert attempts(sb.history(execution.arn), "StartDeployment") == ["DeploymentRejected"]
