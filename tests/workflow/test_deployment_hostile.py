@@ -7,6 +7,7 @@ asserts what a user sees: the notification, the execution's states, the deployme
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,44 @@ def test_this_stacks_failed_deployment_is_refused_with_the_delete_command(sandbo
     assert f"delete-custom-model-deployment --custom-model-deployment-identifier {arn}" in body["reason"]
     assert "Wait until" not in body["reason"]  # a Failed deployment never becomes Active
     assert attempts(sb.history(execution.arn), "StartDeployment") == ["DeploymentRejected"]
+
+
+# ------------------------------------------------------------------ deleted while the loop waits
+
+
+def test_a_provisioned_throughput_deleted_while_the_loop_waits_is_a_failed_deployment_with_nothing_to_stop(sandbox_factory, tmp_path):
+    sb = _make(sandbox_factory, {"MaxProvisionedModelUnits": "1", "ImportTimeoutMinutes": "600"}, deployment="stuck")
+    _upload(sb, tmp_path, "nova-pt", deploy={"mode": "provisioned"}, smokeTest=SMOKE)
+    deadline = time.monotonic() + 30
+    while not sb.provisioned_throughputs():  # someone deletes it while it is still Creating
+        assert time.monotonic() < deadline, "no Provisioned Throughput was created"
+        time.sleep(0.005)
+    [throughput] = sb.provisioned_throughputs()
+    sb._client("bedrock").delete_provisioned_model_throughput(provisionedModelId=throughput["arn"])
+    sb.wait_all()
+    execution = _execution(sb, "nova-pt")
+
+    assert execution.status == "FAILED"
+    states = states_entered(sb.history(execution.arn))
+    assert states[-4:] == ["RecordDeploymentFailure", "PublishResult", "RouteOnOutcome", "ModelDeploymentFailed"]
+    assert "IsModelAlreadyActive" not in states and "RunSmokeTest" not in states
+    body, message = _notification(sb, "nova-pt")
+    assert body["outcome"] == "ACTIVE" and body["modelStatus"] == "Active"
+    assert body["deployment"]["status"] == "Failed" and message.attributes["deploymentStatus"] == "Failed"
+    assert f"{throughput['arn']}) no longer exists: it was deleted while the workflow waited" in body["reason"]
+    assert "delete-provisioned-model-throughput" not in body["reason"]  # nothing is left to stop
+    assert sb.provisioned_throughputs() == []
+
+
+def test_an_on_demand_deployment_gone_while_the_loop_waits_is_a_failed_deployment_not_an_error(sandbox_factory, tmp_path):
+    # The emulator refuses to delete a deployment still Creating (as AWS's ConflictException allows);
+    # a lookup answering ResourceNotFoundException stands for whatever made it go away.
+    gone = Fault("bedrock", "GetCustomModelDeployment", "ResourceNotFoundException", 404, "Could not find the deployment.", skip=1)
+    sb = _make(sandbox_factory, faults=Faults([gone]))
+    execution = _import(sb, tmp_path, "nova-od", deploy={"mode": "on-demand"})
+
+    assert execution.status == "FAILED" and states_entered(sb.history(execution.arn))[-1] == "ModelDeploymentFailed"
+    body, message = _notification(sb, "nova-od")
+    assert body["outcome"] == "ACTIVE" and message.attributes["deploymentStatus"] == "Failed"
+    assert "no longer exists" in body["reason"] and "ResourceNotFoundException" in body["reason"]
+    assert "AwsCallFailed" not in body["reason"]

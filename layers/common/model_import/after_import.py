@@ -86,7 +86,7 @@ def reason(state: dict[str, Any], model: dict[str, Any], error_details: ErrorDet
     provisioned = deployed.get("mode") == "provisioned"
     what = "Provisioned Throughput" if provisioned else "on-demand deployment"
     named = f" {deployed['name']}" if deployed.get("name") else ""
-    stop = _stop_command(deployed) if provisioned else ""
+    stop = _stop_command(deployed) if provisioned and not found.get("deleted") else ""
     if failed == DEPLOYMENT_FAILED:
         if found.get("failureMessage"):
             cause = str(found["failureMessage"])

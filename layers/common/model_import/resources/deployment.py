@@ -147,7 +147,11 @@ def check(bedrock: Any, model: dict[str, Any], settings: PollSettings) -> dict[s
     deployment = model["deployment"]
     try:
         response = bedrock.get_custom_model_deployment(customModelDeploymentIdentifier=deployment["arn"])
-    except (aws_errors.ClientError, aws_errors.BotoCoreError) as err:
+    except aws_errors.ClientError as err:
+        if error_code(err) == "ResourceNotFoundException":
+            return loop.deployment_gone(model, settings, "GetCustomModelDeployment", error_message(err))
+        raise translate(err, "bedrock", "GetCustomModelDeployment") from err
+    except aws_errors.BotoCoreError as err:
         raise translate(err, "bedrock", "GetCustomModelDeployment") from err
     return loop.deployment_checked(
         model, settings, status=status_of(response, deployment["modelArn"]), failure_message=response.get("failureMessage")
