@@ -159,3 +159,22 @@ def test_an_on_demand_deployment_gone_while_the_loop_waits_is_a_failed_deploymen
     assert body["outcome"] == "ACTIVE" and message.attributes["deploymentStatus"] == "Failed"
     assert "no longer exists" in body["reason"] and "ResourceNotFoundException" in body["reason"]
     assert "AwsCallFailed" not in body["reason"]
+
+
+# ------------------------------------------------------------------ the stable name's update fails
+
+
+def test_an_update_that_fails_says_the_deployment_still_serves_the_previous_model(sandbox_factory, tmp_path):
+    sb = _make(sandbox_factory, per_model={"nova-v2": BedrockBehaviour(deployment="failed")})
+    _import(sb, tmp_path, "nova-v1", deploy={"mode": "on-demand", "name": "stable"})
+    first, _ = _notification(sb, "nova-v1")
+    execution = _import(sb, tmp_path, "nova-v2", deploy={"mode": "on-demand", "name": "stable"}, smokeTest=SMOKE)
+
+    assert execution.status == "FAILED" and states_entered(sb.history(execution.arn))[-1] == "ModelDeploymentFailed"
+    body, message = _notification(sb, "nova-v2")
+    assert body["outcome"] == "ACTIVE" and body["smokeTest"] is None
+    assert body["deployment"]["status"] == "Failed" and body["deployment"]["replacedModelArn"] == first["modelArn"]
+    assert "updating its on-demand deployment stable" in body["reason"]
+    assert body["reason"].endswith(f"The deployment still serves the previous model {first['modelArn']}")
+    [deployment] = sb.deployments()  # what the notification says: still Active, still the first model
+    assert (deployment["status"], deployment["modelArn"]) == ("Active", first["modelArn"])

@@ -95,6 +95,12 @@ def reason(state: dict[str, Any], model: dict[str, Any], error_details: ErrorDet
         else:
             name, message = error_details(state.get("error"))
             cause = f"{name}: {message}"
+        if found.get("replacedModelArn") and found.get("status") == "Failed" and not provisioned and not found.get("deleted"):
+            # UpdateFailed: Bedrock keeps the deployment Active on the model it served before.
+            return (
+                f"the model is Active, but updating its on-demand deployment{named} ({found.get('arn')}) to it failed: "
+                f"{cause.rstrip('.')}. The deployment still serves the previous model {found['replacedModelArn']}"
+            )
         return f"the model is Active, but its {what}{named} failed: {cause.rstrip('.')}{stop}"
     if failed == DEPLOYMENT_TIMED_OUT:
         minutes = int(found.get("waitedSeconds") or 0) // 60
