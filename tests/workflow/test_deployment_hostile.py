@@ -178,3 +178,31 @@ def test_an_update_that_fails_says_the_deployment_still_serves_the_previous_mode
     assert body["reason"].endswith(f"The deployment still serves the previous model {first['modelArn']}")
     [deployment] = sb.deployments()  # what the notification says: still Active, still the first model
     assert (deployment["status"], deployment["modelArn"]) == ("Active", first["modelArn"])
+
+
+# ------------------------------------------------------------------ prompts
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["tab\tnew line\nbell\x07 nul\x00 escape\x1b[31m", "😀" * 4000, "e\u0301" * 2000, "\u202eright to left"],
+    ids=["control characters", "4,000 emoji", "combining marks", "bidi override"],
+)
+def test_any_unicode_prompt_up_to_4000_characters_reaches_the_model(sandbox_factory, tmp_path, prompt):
+    sb = _make(sandbox_factory)
+    execution = _import(sb, tmp_path, "nova-p", deploy={"mode": "on-demand"}, smokeTest={"prompt": prompt, "maxTokens": 8})
+
+    assert execution.status == "SUCCEEDED"
+    body, _ = _notification(sb, "nova-p")
+    assert body["smokeTest"]["ok"] is True and 0 < len(body["smokeTest"]["outputPreview"]) <= 200
+
+
+def test_a_prompt_with_half_a_surrogate_pair_is_rejected_before_anything_is_made(sandbox_factory, tmp_path):
+    # JSON can escape half an emoji ("\ud83d" alone): no Unicode text, and no SDK can send it.
+    sb = _make(sandbox_factory)
+    execution = _import(sb, tmp_path, "nova-s", deploy={"mode": "on-demand"}, smokeTest={"prompt": "hi \ud83d there"})
+
+    assert execution.status == "FAILED" and states_entered(sb.history(execution.arn))[-1] == "ModelImportRejected"
+    body, _ = _notification(sb, "nova-s")
+    assert body["outcome"] == "REJECTED" and '"smokeTest" "prompt" holds an unpaired surrogate (\\ud83d at character 4)' in body["reason"]
+    assert sb.models() == [] and sb.deployments() == []  # rejected before the import: nothing made, nothing billed
