@@ -206,3 +206,18 @@ def test_a_prompt_with_half_a_surrogate_pair_is_rejected_before_anything_is_made
     body, _ = _notification(sb, "nova-s")
     assert body["outcome"] == "REJECTED" and '"smokeTest" "prompt" holds an unpaired surrogate (\\ud83d at character 4)' in body["reason"]
     assert sb.models() == [] and sb.deployments() == []  # rejected before the import: nothing made, nothing billed
+
+
+def test_an_update_still_running_at_the_deadline_says_the_previous_model_serves_meanwhile(sandbox_factory, tmp_path):
+    sb = _make(sandbox_factory, {"ImportTimeoutMinutes": "5"}, per_model={"nova-v2": BedrockBehaviour(deployment="stuck")})
+    _import(sb, tmp_path, "nova-v1", deploy={"mode": "on-demand", "name": "stable"})
+    first, _ = _notification(sb, "nova-v1")
+    execution = _import(sb, tmp_path, "nova-v2", deploy={"mode": "on-demand", "name": "stable"})
+
+    assert execution.status == "FAILED" and states_entered(sb.history(execution.arn))[-1] == "ModelDeploymentTimedOut"
+    body, message = _notification(sb, "nova-v2")
+    assert body["deployment"]["status"] == "Updating" and message.attributes["deploymentStatus"] == "Updating"
+    assert f"get-custom-model-deployment --custom-model-deployment-identifier {first['deployment']['arn']}" in body["reason"]
+    assert body["reason"].endswith(f"until the update completes it serves the previous model {first['modelArn']}")
+    [deployment] = sb.deployments()  # nothing deleted or rolled back
+    assert deployment["modelArn"] == first["modelArn"]

@@ -111,10 +111,15 @@ def reason(state: dict[str, Any], model: dict[str, Any], error_details: ErrorDet
             if provisioned
             else f"aws bedrock get-custom-model-deployment --custom-model-deployment-identifier {target}"
         )
+        serving = (
+            f"; until the update completes it serves the previous model {found['replacedModelArn']}"
+            if found.get("replacedModelArn") and not provisioned
+            else ""
+        )
         return (
             f"the model is Active, but its {what}{named} was still {status} after {minutes} minutes of waiting "
             f"({found.get('checks', 0)} status checks); it may still become ready: check it with '{check}', "
-            f"or raise the stack's ImportTimeoutMinutes{stop}"
+            f"or raise the stack's ImportTimeoutMinutes{serving}{stop}"
         )
     tested = smoke_test(state, error_details) or {}
     target = tested.get("modelId") or deployed.get("arn") or model.get("modelArn")
