@@ -221,3 +221,51 @@ def test_an_update_still_running_at_the_deadline_says_the_previous_model_serves_
     assert body["reason"].endswith(f"until the update completes it serves the previous model {first['modelArn']}")
     [deployment] = sb.deployments()  # nothing deleted or rolled back
     assert deployment["modelArn"] == first["modelArn"]
+
+
+# ------------------------------------------------------------------ delivered twice, answers lost
+
+
+def test_the_same_upload_delivered_twice_makes_one_deployment_and_one_notification(sandbox_factory, tmp_path):
+    sb = _make(sandbox_factory)
+    folder = model_folder(tmp_path, "nova-dup", manifest={**escrow_manifest("nova-dup"), "deploy": {"mode": "on-demand"}, "smokeTest": SMOKE})
+    sb.upload_folder(folder, repeat=2)
+    executions = sb.wait_all()
+
+    assert len(executions) == 2 and {e.status for e in executions} == {"SUCCEEDED"}
+    assert sorted(states_entered(sb.history(e.arn))[-1] for e in executions) == ["IgnoreDuplicateDelivery", "ModelImportSucceeded"]
+    assert [m.body["outcome"] for m in sb.messages()] == ["ACTIVE"]
+    assert sb.deployment_store().created == ["nova-dup"] and len(sb.deployments()) == 1
+    assert len(sb.runtime_store().answered) == 1  # one smoke test call, not two
+
+
+@pytest.mark.parametrize(
+    "make_fault",
+    [
+        lambda: Fault("bedrock", "CreateCustomModelDeployment", "InternalServerException", 500, "oops", count=1, after_call=True),
+        lambda: Fault("lambda", "DeployModelFunction", "Lambda.ServiceException", crash=True, after_handler=True, count=1),
+    ],
+    ids=["create served, answer lost", "DeployModel ran, its result lost"],
+)
+def test_start_deployment_retried_after_its_create_was_served_makes_one_deployment(sandbox_factory, tmp_path, make_fault):
+    fault = make_fault()  # a fresh counter for each run
+    sb = _make(sandbox_factory, faults=Faults([fault]))
+    execution = _import(sb, tmp_path, "nova-lost", deploy={"mode": "on-demand"}, smokeTest=SMOKE)
+
+    assert execution.status == "SUCCEEDED" and fault.fired == 1
+    assert len(attempts(sb.history(execution.arn), "StartDeployment")) == 2
+    [deployment] = sb.deployments()
+    body, _ = _notification(sb, "nova-lost")
+    assert body["deployment"]["arn"] == deployment["arn"] and body["deployment"]["replacedModelArn"] is None
+    assert sb.deployment_store().created == ["nova-lost"]
+
+
+def test_provisioned_throughput_retried_after_its_create_was_served_is_bought_once(sandbox_factory, tmp_path):
+    lost = Fault("bedrock", "CreateProvisionedModelThroughput", "InternalServerException", 500, "oops", count=1, after_call=True)
+    sb = _make(sandbox_factory, {"MaxProvisionedModelUnits": "1"}, faults=Faults([lost]))
+    execution = _import(sb, tmp_path, "nova-ptl", deploy={"mode": "provisioned"})
+
+    assert execution.status == "SUCCEEDED" and lost.fired == 1
+    [throughput] = sb.provisioned_throughputs()  # the retry's clientRequestToken returned the first one
+    assert sb.throughput_store().replays == ["nova-ptl"]
+    assert _notification(sb, "nova-ptl")[0]["deployment"]["arn"] == throughput["arn"]
