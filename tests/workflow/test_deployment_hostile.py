@@ -48,8 +48,10 @@ def test_two_imports_of_the_same_name_at_once_end_with_one_deployment_serving_th
         _upload(sb, tmp_path, name, deploy={"mode": "on-demand", "name": "shared"}, smokeTest=SMOKE)
     sb.wait_all()
 
-    assert [_execution(sb, n).status for n in ("nova-a", "nova-b")] == ["SUCCEEDED", "SUCCEEDED"]
     bodies = {n: _notification(sb, n)[0] for n in ("nova-a", "nova-b")}
+    assert [_execution(sb, n).status for n in ("nova-a", "nova-b")] == ["SUCCEEDED", "SUCCEEDED"], [
+        (b["reason"], b["deployment"], b["smokeTest"]) for b in bodies.values()
+    ]
     [deployment] = sb.deployments()  # one deployment, never two, never a failed second import
     assert {b["deployment"]["arn"] for b in bodies.values()} == {deployment["arn"]}
     # Whichever created it, the other waited for it to be Active and replaced the model behind it.
