@@ -271,3 +271,26 @@ def test_provisioned_throughput_retried_after_its_create_was_served_is_bought_on
     [throughput] = sb.provisioned_throughputs()  # the retry's clientRequestToken returned the first one
     assert sb.throughput_store().replays == ["nova-ptl"]
     assert _notification(sb, "nova-ptl")[0]["deployment"]["arn"] == throughput["arn"]
+
+
+# ------------------------------------------------------------------ long Bedrock messages
+
+
+def test_bedrock_never_answers_a_failure_message_over_its_2048_characters():
+    with pytest.raises(ValueError, match="at most 2000 characters"):
+        BedrockBehaviour(deployment_failure_message="x" * 2001)
+
+
+@pytest.mark.parametrize("mode", ["on-demand", "provisioned"])
+def test_the_longest_failure_message_is_reported_whole_within_the_notifications_limits(sandbox_factory, tmp_path, mode):
+    failure = "é" * 1999 + "."  # multibyte, the longest the emulator answers (Bedrock's ErrorMessage: 2,048)
+    sb = _make(sandbox_factory, {"MaxProvisionedModelUnits": "1"}, deployment="failed", deployment_failure_message=failure)
+    long_name = "nova-" + "x" * 58  # the longest model name
+    execution = _import(sb, tmp_path, long_name, deploy={"mode": mode})
+
+    assert execution.status == "FAILED"
+    body, message = _notification(sb, long_name)
+    assert failure.rstrip(".") in body["reason"] and body["deployment"]["status"] == "Failed"
+    assert len(message.subject) <= 100 and message.subject.endswith("deployment FAILED)")
+    assert all(len(v) <= 256 for v in message.attributes.values())
+    assert len(json.dumps(body).encode()) < 16 * 1024  # far inside SNS's 256 KB
