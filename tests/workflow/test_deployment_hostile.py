@@ -294,3 +294,36 @@ def test_the_longest_failure_message_is_reported_whole_within_the_notifications_
     assert len(message.subject) <= 100 and message.subject.endswith("deployment FAILED)")
     assert all(len(v) <= 256 for v in message.attributes.values())
     assert len(json.dumps(body).encode()) < 16 * 1024  # far inside SNS's 256 KB
+
+
+# ------------------------------------------------------------------ stack defaults
+
+
+def test_a_registry_approval_takes_the_stacks_deployment_and_smoke_test_defaults(sandbox_factory):
+    from tests.workflow.test_model_registry import GROUP, SAMPLE
+
+    parameters = {"ModelPackageGroupNames": GROUP, "DeployAfterImport": "on-demand", "SmokeTestPrompt": "Say hello."}
+    sb = _make(sandbox_factory, parameters)
+    sb.put_event(SAMPLE)
+    [execution] = sb.wait_all()
+
+    assert execution.status == "SUCCEEDED"
+    body, message = _notification(sb, "nova-sft-approved-v1")
+    [deployment] = sb.deployments()
+    assert body["deployment"]["arn"] == deployment["arn"] and deployment["name"] == "nova-sft-approved-v1"
+    assert body["smokeTest"]["ok"] is True and body["smokeTest"]["modelId"] == deployment["arn"]
+    assert "(deployed on demand)" in message.subject
+
+
+def test_a_stack_defaulting_to_provisioned_buys_nothing_for_open_weights(sandbox_factory, tmp_path):
+    sb = _make(sandbox_factory, {"DeployAfterImport": "provisioned", "MaxProvisionedModelUnits": "1", "SmokeTestPrompt": "Hi."})
+    demo = Path(__file__).resolve().parents[2] / "examples" / "open-weights-demo"
+    files = {p.name: p.read_bytes() for p in demo.iterdir() if p.name != "manifest.json"}
+    sb.upload_folder(model_folder(tmp_path, "ow-default", manifest={}, files=files))
+    [execution] = sb.wait_all()
+
+    assert execution.status == "SUCCEEDED" and "StartDeployment" not in states_entered(sb.history(execution.arn))
+    body, message = _notification(sb, "ow-default")
+    assert body["deployment"] is None and "deploymentStatus" not in message.attributes and "billed" not in message.subject
+    assert body["smokeTest"]["ok"] is True and body["smokeTest"]["modelId"] == body["modelArn"]
+    assert sb.provisioned_throughputs() == []
