@@ -49,6 +49,9 @@ DEFAULT_FAILURE_MESSAGE = (
 _FINAL_STATUS = {"active": "Active", "failed": "Failed", "stuck": "Creating"}
 
 
+FAILURE_MESSAGE_MAX = 2000  # 2,048 (botocore: bedrock ErrorMessage max) less the longest prefix the emulator adds
+
+
 @dataclass
 class BedrockBehaviour:
     """What the emulated Bedrock does with each model it creates."""
@@ -77,6 +80,12 @@ class BedrockBehaviour:
             raise ValueError(f"warmup must be a whole number of at least 0, got {self.warmup!r}")
         if self.invoke not in INVOKE_OUTCOMES:
             raise ValueError(f"invoke must be one of {', '.join(INVOKE_OUTCOMES)}, got {self.invoke!r}")
+        # Bedrock's failureMessage (GetCustomModel, GetCustomModelDeployment, GetProvisionedModelThroughput)
+        # is an ErrorMessage of at most 2,048 characters in botocore's bedrock model: the emulator never
+        # answers a longer one (the deployment's also gets a Provisioned Throughput prefix: room for it).
+        for name in ("failure_message", "deployment_failure_message"):
+            if len(getattr(self, name)) > FAILURE_MESSAGE_MAX:
+                raise ValueError(f"{name} must be at most {FAILURE_MESSAGE_MAX} characters (Bedrock's ErrorMessage is at most 2048)")
 
     def for_model(self, name: str) -> BedrockBehaviour:
         return self.per_model.get(name, self)

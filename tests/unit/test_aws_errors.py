@@ -15,6 +15,7 @@ from model_import.errors import (
     RETRYABLE,
     AwsCallFailed,
     BedrockQuotaBusy,
+    DeploymentBusy,
     ModelNotReady,
     BedrockThrottled,
     BedrockUnavailable,
@@ -88,7 +89,7 @@ def test_every_transient_exception_is_in_the_retryable_list():
     names = {
         cls.__name__
         for cls in (BedrockThrottled, BedrockQuotaBusy, BedrockUnavailable, S3Unavailable, NotificationUnavailable, LedgerUnavailable,
-                    ModelNotReady)
+                    ModelNotReady, DeploymentBusy)
     }
     assert names == set(RETRYABLE)
-    assert "AwsCallFailed" not in RETRYABLE and "ImportRejected" not in RETRYABLE
+    assert "AwsCallFailed" not in RETRYABLE and "ImportRejected" not in RETRYABLE and "DeploymentRejected" not in RETRYABLE

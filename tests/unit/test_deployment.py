@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from model_import import loop
-from model_import.errors import AwsCallFailed, BedrockThrottled, BedrockUnavailable, DeploymentRejected
+from model_import.errors import AwsCallFailed, BedrockThrottled, BedrockUnavailable, DeploymentBusy, DeploymentRejected
 from model_import.models import check_model, start_deployment
 from model_import.polling import MAX_CHECKS
 from model_import.settings import DeploySettings, PollSettings
@@ -112,6 +112,7 @@ def test_a_new_name_creates_the_deployment_with_the_stack_tag_and_a_derived_toke
 def test_bedrock_refusing_the_deployment_is_deployment_rejected_with_its_message_and_the_fix(bedrock, code, message):
     _not_found(bedrock)
     bedrock.stub.add_client_error("create_custom_model_deployment", code, message, 400)
+    _not_found(bedrock)  # looked up again: the name may have been taken meanwhile (another import)
     with pytest.raises(DeploymentRejected) as caught:
         start_deployment(bedrock, request(), active_model(), SETTINGS)
     reason = str(caught.value)
@@ -162,18 +163,62 @@ def test_a_deployment_of_another_stack_or_of_none_is_never_touched(bedrock, tags
         start_deployment(bedrock, request(), active_model(), SETTINGS)
 
 
-@pytest.mark.parametrize(
-    "status, update, shown",
-    [("Creating", None, "Creating"), ("Failed", None, "Failed"),
-     ("Active", {"modelArn": OLD_MODEL_ARN, "updateStatus": "Updating"}, "Updating"),
-     ("Active", {"modelArn": OLD_MODEL_ARN, "updateStatus": "UpdateFailed"}, "Failed")],
-)
-def test_this_stacks_deployment_is_repointed_only_when_active(bedrock, status, update, shown):
-    _found(bedrock, status=status, update=update)
+def _ours(bedrock):
     bedrock.stub.add_response(
         "list_tags_for_resource", {"tags": [{"key": "model-import:stack", "value": "my-stack"}]}, {"resourceARN": DEPLOYMENT_ARN}
     )
-    with pytest.raises(DeploymentRejected, match=f"is {shown}, not Active.*get-custom-model-deployment"):
+
+
+@pytest.mark.parametrize(
+    "status, update, shown",
+    [("Creating", None, "Creating"), ("Active", {"modelArn": f"{OLD_MODEL_ARN[:-6]}bbbbbb", "updateStatus": "Updating"}, "Updating")],
+)
+def test_this_stacks_deployment_busy_with_another_import_is_waited_for(bedrock, status, update, shown):
+    """Another import of the same deploy.name is creating or updating it: StartDeployment retries
+    (DeploymentBusy) until Bedrock can update it, instead of failing the deployment."""
+    _found(bedrock, status=status, update=update)
+    _ours(bedrock)
+    with pytest.raises(DeploymentBusy, match=f"of this stack is {shown} .*waits for it.*get-custom-model-deployment"):
+        start_deployment(bedrock, request(), active_model(), SETTINGS)
+
+
+def test_this_stacks_failed_deployment_is_refused_with_the_command_that_frees_the_name(bedrock):
+    _found(bedrock, status="Failed")
+    _ours(bedrock)
+    with pytest.raises(DeploymentRejected, match="is Failed.*never serves again.*delete-custom-model-deployment") as caught:
+        start_deployment(bedrock, request(), active_model(), SETTINGS)
+    assert "Wait until" not in str(caught.value)  # a Failed deployment never becomes Active
+
+
+def test_an_active_deployment_whose_last_update_failed_is_updated_again(bedrock):
+    _found(bedrock, update={"modelArn": f"{OLD_MODEL_ARN[:-6]}bbbbbb", "updateStatus": "UpdateFailed"})
+    _ours(bedrock)
+    bedrock.stub.add_response(
+        "update_custom_model_deployment", {"customModelDeploymentArn": DEPLOYMENT_ARN},
+        {"customModelDeploymentIdentifier": DEPLOYMENT_ARN, "modelArn": MODEL_ARN},
+    )
+    deployment = start_deployment(bedrock, request(), active_model(), SETTINGS)["deployment"]
+    assert deployment["status"] == "Updating" and deployment["replacedModelArn"] == OLD_MODEL_ARN
+
+
+def test_a_name_taken_between_the_lookup_and_the_create_is_the_stable_name_case(bedrock):
+    """Two imports of the same deploy.name at once: both found none, the other created it first."""
+    _not_found(bedrock)
+    bedrock.stub.add_client_error(
+        "create_custom_model_deployment", "ValidationException", "A custom model deployment with the name my-endpoint already exists.", 400
+    )
+    _found(bedrock, status="Creating")
+    _ours(bedrock)
+    with pytest.raises(DeploymentBusy, match="is Creating"):
+        start_deployment(bedrock, request(), active_model(), SETTINGS)
+
+
+def test_an_update_refused_because_another_update_began_meanwhile_is_waited_for(bedrock):
+    _found(bedrock)
+    _ours(bedrock)
+    bedrock.stub.add_client_error("update_custom_model_deployment", "ValidationException", "an update is in progress", 400)
+    _found(bedrock, update={"modelArn": f"{OLD_MODEL_ARN[:-6]}bbbbbb", "updateStatus": "Updating"})
+    with pytest.raises(DeploymentBusy, match="is Updating"):
         start_deployment(bedrock, request(), active_model(), SETTINGS)
 
 
@@ -193,6 +238,7 @@ def test_an_update_bedrock_refuses_is_deployment_rejected(bedrock):
     _found(bedrock)
     bedrock.stub.add_response("list_tags_for_resource", {"tags": [{"key": "model-import:stack", "value": "my-stack"}]})
     bedrock.stub.add_client_error("update_custom_model_deployment", "ValidationException", "model not eligible", 400)
+    _found(bedrock)  # looked up again: still Active with no update running, so the refusal stands
     with pytest.raises(DeploymentRejected, match="model not eligible"):
         start_deployment(bedrock, request(), active_model(), SETTINGS)
 

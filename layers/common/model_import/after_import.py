@@ -86,7 +86,7 @@ def reason(state: dict[str, Any], model: dict[str, Any], error_details: ErrorDet
     provisioned = deployed.get("mode") == "provisioned"
     what = "Provisioned Throughput" if provisioned else "on-demand deployment"
     named = f" {deployed['name']}" if deployed.get("name") else ""
-    stop = _stop_command(deployed) if provisioned else ""
+    stop = _stop_command(deployed) if provisioned and not found.get("deleted") else ""
     if failed == DEPLOYMENT_FAILED:
         if found.get("failureMessage"):
             cause = str(found["failureMessage"])
@@ -95,6 +95,12 @@ def reason(state: dict[str, Any], model: dict[str, Any], error_details: ErrorDet
         else:
             name, message = error_details(state.get("error"))
             cause = f"{name}: {message}"
+        if found.get("replacedModelArn") and found.get("status") == "Failed" and not provisioned and not found.get("deleted"):
+            # UpdateFailed: Bedrock keeps the deployment Active on the model it served before.
+            return (
+                f"the model is Active, but updating its on-demand deployment{named} ({found.get('arn')}) to it failed: "
+                f"{cause.rstrip('.')}. The deployment still serves the previous model {found['replacedModelArn']}"
+            )
         return f"the model is Active, but its {what}{named} failed: {cause.rstrip('.')}{stop}"
     if failed == DEPLOYMENT_TIMED_OUT:
         minutes = int(found.get("waitedSeconds") or 0) // 60
@@ -105,10 +111,15 @@ def reason(state: dict[str, Any], model: dict[str, Any], error_details: ErrorDet
             if provisioned
             else f"aws bedrock get-custom-model-deployment --custom-model-deployment-identifier {target}"
         )
+        serving = (
+            f"; until the update completes it serves the previous model {found['replacedModelArn']}"
+            if found.get("replacedModelArn") and not provisioned
+            else ""
+        )
         return (
             f"the model is Active, but its {what}{named} was still {status} after {minutes} minutes of waiting "
             f"({found.get('checks', 0)} status checks); it may still become ready: check it with '{check}', "
-            f"or raise the stack's ImportTimeoutMinutes{stop}"
+            f"or raise the stack's ImportTimeoutMinutes{serving}{stop}"
         )
     tested = smoke_test(state, error_details) or {}
     target = tested.get("modelId") or deployed.get("arn") or model.get("modelArn")

@@ -13,10 +13,12 @@ from functools import cache
 from typing import Any
 
 
-#: bedrock-runtime answers only when the whole generation is done: a smoke test of up to 4,096 tokens
-#: may take minutes (SmokeTestFunction's Timeout is 300 s). Every other call answers at once.
-RUNTIME_READ_TIMEOUT = 270
-READ_TIMEOUT = 20
+READ_TIMEOUT_SECONDS = 20
+#: bedrock-runtime answers only once the whole completion is generated: up to 4,096 tokens of a
+#: smoke test (deploy_options.MAX_TOKENS_MAX) from a large imported model can take minutes ("Large
+#: models ... can take more than sixty seconds", AWS knowledge center bedrock-large-model-read-timeouts).
+#: Below SmokeTestFunction's Timeout (template.yaml), so a slow answer ends as the SDK's named error.
+RUNTIME_READ_TIMEOUT_SECONDS = 240
 
 
 @cache
@@ -27,7 +29,7 @@ def client(service: str) -> Any:
     config = Config(
         retries={"total_max_attempts": 1, "mode": "standard"},
         connect_timeout=5,
-        read_timeout=RUNTIME_READ_TIMEOUT if service == "bedrock-runtime" else READ_TIMEOUT,
+        read_timeout=RUNTIME_READ_TIMEOUT_SECONDS if service == "bedrock-runtime" else READ_TIMEOUT_SECONDS,
         user_agent_extra="bedrock-model-import-pipeline",
     )
     made = boto3.client(service, config=config)

@@ -178,6 +178,15 @@ def resolve_smoke_test(
             f'{origin}: "smokeTest" "prompt" is {len(prompt)} characters; at most {PROMPT_MAX} are allowed (one short '
             "call checks that the model answers): shorten it"
         )
+    lone = next((i for i, ch in enumerate(prompt) if "\ud800" <= ch <= "\udfff"), None)
+    if lone is not None:
+        # JSON may escape half of a UTF-16 pair ("\ud83d" alone); that is no Unicode text, and the SDK
+        # cannot encode it to send: it would fail the smoke test after the deployment was made.
+        raise ImportRejected(
+            f'{origin}: "smokeTest" "prompt" holds an unpaired surrogate ({prompt[lone].encode("unicode_escape").decode()} at '
+            f"character {lone + 1}), which is not Unicode text and cannot be sent to Bedrock: write the character whole "
+            "(e.g. an emoji as itself or as both halves of its escape), or remove it"
+        )
     max_tokens = raw.get("maxTokens", DEFAULT_MAX_TOKENS)
     if not _is_int(max_tokens) or not 1 <= max_tokens <= MAX_TOKENS_MAX:
         raise ImportRejected(

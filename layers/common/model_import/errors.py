@@ -44,6 +44,12 @@ class BedrockQuotaBusy(Exception):
     backoff, since imports finishing elsewhere clear it (model_import/quotas.py)."""
 
 
+class DeploymentBusy(Exception):
+    """This stack's deployment of the requested name is still Creating or being Updated (another import
+    of the same deploy.name got there first): StartDeployment retries with a long backoff, then points
+    the deployment at this model once it is Active (Bedrock updates only an Active deployment)."""
+
+
 class BedrockUnavailable(Exception):
     """Bedrock answered InternalServerException or ServiceUnavailableException. Retried."""
 
@@ -81,4 +87,4 @@ class ConfigurationError(Exception):
 
 
 #: Error names the state machine retries; tests check the ASL against this list.
-RETRYABLE = ("BedrockThrottled", "ModelNotReady", "BedrockQuotaBusy", "BedrockUnavailable", "S3Unavailable", "NotificationUnavailable", "LedgerUnavailable")
+RETRYABLE = ("BedrockThrottled", "ModelNotReady", "BedrockQuotaBusy", "DeploymentBusy", "BedrockUnavailable", "S3Unavailable", "NotificationUnavailable", "LedgerUnavailable")

@@ -131,3 +131,19 @@ def deployment_checked(
         "deadlineReached": reached,
     }
     return {**model, "deployment": deployment, "waitSeconds": wait}
+
+
+def deployment_gone(model: dict[str, Any], settings: PollSettings, action: str, message: str) -> dict[str, Any]:
+    """The loop state when the deployment or throughput it follows no longer exists (someone deleted it
+    while the loop waited): Failed, Bedrock's word for one that "failed to be created or became
+    unavailable" (API_GetCustomModelDeployment, status), so the loop ends in RecordDeploymentFailure
+    with outcome still ACTIVE; `deleted` tells the notification there is nothing left to stop."""
+    previous = model["deployment"]
+    what = "Provisioned Throughput" if previous.get("mode") == "provisioned" else "deployment"
+    failure = (
+        f"the {what} {previous.get('name')} ({previous.get('arn')}) no longer exists: it was deleted while the workflow "
+        f"waited for it to be ready ({action}: ResourceNotFoundException: {message.rstrip('.')}). Nothing of it is left "
+        "to stop; upload the trigger file again to deploy the model anew"
+    )
+    checked = deployment_checked(model, settings, status="Failed", failure_message=failure, deleted=True)
+    return checked

@@ -3,8 +3,9 @@
 `deploy.name` names the deployment. When none exists, it is created. When one of this stack exists
 (tag model-import:stack), the new model replaces the old one behind the same ARN with
 UpdateCustomModelDeployment, only once the new model is Active and only while the deployment is
-Active; the previous model is never deleted. A deployment of another stack, or one Bedrock is still
-changing, is never touched (DeploymentRejected). Members and statuses: botocore's bedrock model
+Active; the previous model is never deleted. A deployment of another stack is never touched
+(DeploymentRejected); this stack's one still Creating or Updating (another import of the same name)
+is waited for (DeploymentBusy, retried by StartDeployment), then updated. Members and statuses: botocore's bedrock model
 (Get/Create/UpdateCustomModelDeployment); Bedrock emits no events for deployments, so the loop polls.
 """
 
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from model_import import aws_errors, loop
 from model_import.aws_errors import error_code, error_message, translate
-from model_import.errors import AwsCallFailed, DeploymentRejected
+from model_import.errors import AwsCallFailed, DeploymentBusy, DeploymentRejected
 from model_import.tags import PROVENANCE_PREFIX
 
 if TYPE_CHECKING:
@@ -61,12 +62,27 @@ def create(bedrock: Any, request: Mapping[str, Any], model: dict[str, Any], sett
                 clientRequestToken=client_request_token(request, "custom-model-deployment"),
             )
         except aws_errors.ClientError as err:
-            raise _refusal(err, "CreateCustomModelDeployment", name) from err
+            refusal = _refusal(err, "CreateCustomModelDeployment", name)
+            if not isinstance(refusal, DeploymentRejected):
+                raise refusal from err
+            # Another import of the same deploy.name may have created it since the lookup (a race:
+            # Bedrock refuses a taken name): then this is the stable-name case after all.
+            found = _existing(bedrock, name)
+            if found is None:
+                raise refusal from err
         except aws_errors.BotoCoreError as err:
             raise translate(err, "bedrock", "CreateCustomModelDeployment") from err
-        return loop.deployment_started(
-            model, settings.poll, mode=MODE, name=name, arn=response["customModelDeploymentArn"], status="Creating", model_arn=model_arn
-        )
+        else:
+            return loop.deployment_started(
+                model, settings.poll, mode=MODE, name=name, arn=response["customModelDeploymentArn"], status="Creating",
+                model_arn=model_arn,
+            )
+    return _repoint(bedrock, found, name, model, settings)
+
+
+def _repoint(bedrock: Any, found: Mapping[str, Any], name: str, model: dict[str, Any], settings: DeploySettings) -> dict[str, Any]:
+    """The deployment `name` exists: carry on with it (a retry), or point this stack's one at the model."""
+    model_arn = model["modelArn"]
     arn = found["customModelDeploymentArn"]
     update = found.get("updateDetails") or {}
     if model_arn in (found.get("modelArn"), update.get("modelArn")):
@@ -83,17 +99,17 @@ def create(bedrock: Any, request: Mapping[str, Any], model: dict[str, Any], sett
             f"{owner!r}, this stack is {settings.stack_name!r}); the workflow never repoints another's deployment. "
             "Choose another deploy.name"
         )
-    current = status_of(found, found.get("modelArn"))
-    if current != "Active":
-        raise DeploymentRejected(
-            f"the deployment {name!r} ({arn}) is {current}, not Active: Bedrock updates only an Active deployment. "
-            f"Wait until 'aws bedrock get-custom-model-deployment --custom-model-deployment-identifier {arn}' says "
-            "Active, then upload the trigger file again, or choose another deploy.name"
-        )
+    _check_updatable(found, name)
     try:
         bedrock.update_custom_model_deployment(customModelDeploymentIdentifier=arn, modelArn=model_arn)
     except aws_errors.ClientError as err:
-        raise _refusal(err, "UpdateCustomModelDeployment", name) from err
+        refusal = _refusal(err, "UpdateCustomModelDeployment", name)
+        if isinstance(refusal, DeploymentRejected):
+            # Another import's update may have started since the lookup: then wait for it, as above.
+            again = _existing(bedrock, name)
+            if again is not None:
+                _check_updatable(again, name)
+        raise refusal from err
     except aws_errors.BotoCoreError as err:
         raise translate(err, "bedrock", "UpdateCustomModelDeployment") from err
     return loop.deployment_started(
@@ -102,12 +118,40 @@ def create(bedrock: Any, request: Mapping[str, Any], model: dict[str, Any], sett
     )
 
 
+def _check_updatable(found: Mapping[str, Any], name: str) -> None:
+    """Bedrock updates only an Active deployment with no update running ("Update a custom model
+    deployment", userguide deploy-custom-model-on-demand; the emulator's update-deployment-active
+    rule). Creating or Updating (another import of the same name): DeploymentBusy, which
+    StartDeployment retries until it is Active. Failed: it never becomes Active, so say how to free
+    the name."""
+    arn = found["customModelDeploymentArn"]
+    status = found.get("status") or "Creating"
+    updating = (found.get("updateDetails") or {}).get("updateStatus") == "Updating"
+    if status == "Creating" or (status == "Active" and updating):
+        raise DeploymentBusy(
+            f"the deployment {name!r} ({arn}) of this stack is {'Updating' if updating else 'Creating'} (another import "
+            "of the same deploy.name), and Bedrock updates only an Active deployment: StartDeployment waits for it "
+            "(about half an hour at most), then points it at this model. If it gave up, upload the trigger file again "
+            f"once 'aws bedrock get-custom-model-deployment --custom-model-deployment-identifier {arn}' says Active"
+        )
+    if status != "Active":
+        raise DeploymentRejected(
+            f"the deployment {name!r} ({arn}) of this stack is {status}, and Bedrock updates only an Active deployment: "
+            f"it never serves again. Delete it with 'aws bedrock delete-custom-model-deployment "
+            f"--custom-model-deployment-identifier {arn}' and upload the trigger file again, or choose another deploy.name"
+        )
+
+
 def check(bedrock: Any, model: dict[str, Any], settings: PollSettings) -> dict[str, Any]:
     """Call GetCustomModelDeployment once; return the loop's next state."""
     deployment = model["deployment"]
     try:
         response = bedrock.get_custom_model_deployment(customModelDeploymentIdentifier=deployment["arn"])
-    except (aws_errors.ClientError, aws_errors.BotoCoreError) as err:
+    except aws_errors.ClientError as err:
+        if error_code(err) == "ResourceNotFoundException":
+            return loop.deployment_gone(model, settings, "GetCustomModelDeployment", error_message(err))
+        raise translate(err, "bedrock", "GetCustomModelDeployment") from err
+    except aws_errors.BotoCoreError as err:
         raise translate(err, "bedrock", "GetCustomModelDeployment") from err
     return loop.deployment_checked(
         model, settings, status=status_of(response, deployment["modelArn"]), failure_message=response.get("failureMessage")

@@ -61,7 +61,11 @@ def check(bedrock: Any, model: dict[str, Any], settings: PollSettings) -> dict[s
     deployment = model["deployment"]
     try:
         response = bedrock.get_provisioned_model_throughput(provisionedModelId=deployment["arn"])
-    except (aws_errors.ClientError, aws_errors.BotoCoreError) as err:
+    except aws_errors.ClientError as err:
+        if error_code(err) == "ResourceNotFoundException":
+            return loop.deployment_gone(model, settings, "GetProvisionedModelThroughput", error_message(err))
+        raise translate(err, "bedrock", "GetProvisionedModelThroughput") from err
+    except aws_errors.BotoCoreError as err:
         raise translate(err, "bedrock", "GetProvisionedModelThroughput") from err
     return loop.deployment_checked(
         model,
