@@ -45,11 +45,25 @@ class _LazyTree:
 WORKFLOW_SERVICES = ("bedrock", "cloudformation", "dynamodb", "events", "lambda", "s3", "sns", "sqs", "stepfunctions")
 
 
+#: Services whose requests moto routes by its service model (automated parameter parsing), besides
+#: those above: their routers are built before anything runs too.
+ROUTED_SERVICES = ("bedrock-runtime",)
+
+
 def load_service_models() -> None:
+    """Load each service's model and build moto's request router for it, once, before the workflow
+    runs. Built lazily instead, two threads making a service's first requests at once (two smoke
+    tests' first Converse) raced in moto's unlocked router construction: a request failed with
+    "'OperationModel' object has no attribute 'http_trait'"."""
+    from moto.core.routing import get_service_router
     from moto.core.utils import get_service_model  # functools.cache'd: loaded once per process
 
-    for service in WORKFLOW_SERVICES:
-        get_service_model(service)
+    for service in WORKFLOW_SERVICES + ROUTED_SERVICES:
+        model = get_service_model(service)
+        router = get_service_router(service)  # functools.cache'd too
+        for protocol in model.metadata.get("protocols", [model.protocol]):
+            if protocol in ("rest-json", "json"):  # the protocols boto3 speaks to these services' routers
+                router._get_router(protocol)
 
 
 def install(patcher: Any) -> None:

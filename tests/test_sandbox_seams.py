@@ -334,3 +334,12 @@ def test_sandbox_refuses_a_seam_that_is_gone() -> None:
 
     with pytest.raises(SeamMissing, match="Target.gone"):
         Patcher().setattr(Target, "gone", lambda: None)
+
+
+def test_moto_builds_a_services_request_router_where_the_sandbox_builds_it_ahead() -> None:
+    # sandbox/speed.py builds each router before anything runs (a lazy build raced between threads)
+    from moto.core.routing import ServiceOperationRouter, get_service_router
+
+    router = get_service_router("bedrock-runtime")
+    assert isinstance(router, ServiceOperationRouter) and callable(router._get_router)
+    assert isinstance(router._routers, dict)
