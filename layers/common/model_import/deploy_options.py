@@ -55,8 +55,13 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not 1 model unit
 
 
-def _unknown(raw: Mapping[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    return sorted(shorten(str(key), 40) for key in raw if key not in allowed)
+def _refuse_unknown_members(raw: Mapping[str, Any], allowed: tuple[str, ...], field: str, origin: str) -> None:
+    unknown = sorted(shorten(str(key), 40) for key in raw if key not in allowed)
+    if unknown:
+        raise ImportRejected(
+            f'{origin}: "{field}" has unknown member(s) {", ".join(map(repr, unknown[:5]))}; '
+            f'it takes only {", ".join(allowed)}: remove the others'
+        )
 
 
 def resolve_deploy(
@@ -71,12 +76,7 @@ def resolve_deploy(
                 f'{origin}: "deploy" must be an object such as {_EXAMPLE_DEPLOY} (members {", ".join(DEPLOY_MEMBERS)}), '
                 f"got {a_json_type(raw)}; leave it out to use the stack's DeployAfterImport ({default_mode})"
             )
-        unknown = _unknown(raw, DEPLOY_MEMBERS)
-        if unknown:
-            raise ImportRejected(
-                f'{origin}: "deploy" has unknown member(s) {", ".join(map(repr, unknown[:5]))}; '
-                f'it takes only {", ".join(DEPLOY_MEMBERS)}: remove the others'
-            )
+        _refuse_unknown_members(raw, DEPLOY_MEMBERS, "deploy", origin)
     else:
         raw = {}
     explicit = "mode" in raw
@@ -157,12 +157,7 @@ def resolve_smoke_test(
             f'{origin}: "smokeTest" must be an object such as {_EXAMPLE_SMOKE}, or false to skip the stack\'s '
             f"SmokeTestPrompt; got {shown(raw) if isinstance(raw, bool) else a_json_type(raw)}"
         )
-    unknown = _unknown(raw, SMOKE_TEST_MEMBERS)
-    if unknown:
-        raise ImportRejected(
-            f'{origin}: "smokeTest" has unknown member(s) {", ".join(map(repr, unknown[:5]))}; '
-            f'it takes only {", ".join(SMOKE_TEST_MEMBERS)}: remove the others'
-        )
+    _refuse_unknown_members(raw, SMOKE_TEST_MEMBERS, "smokeTest", origin)
     prompt = raw.get("prompt", default_prompt)
     if "prompt" not in raw and not default_prompt:
         raise ImportRejected(
