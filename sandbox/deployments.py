@@ -21,13 +21,13 @@ previous model meanwhile. ARNs have the service's shape: custom-model-deployment
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sandbox import bedrock_contract as contract
-from sandbox.bedrock import BedrockBehaviour, BedrockError, CustomModelStore, _iso, _model_id
+from sandbox.bedrock import BedrockBehaviour, CustomModelStore, _iso, _model_id
+from sandbox.resource_store import ResourceStore
 
 #: The operations this module serves, and the DeploymentStore method serving each.
 DEPLOYMENT_OPERATIONS = {
@@ -124,26 +124,17 @@ class Deployment:
         }
 
 
-class DeploymentStore:
+class DeploymentStore(ResourceStore):
     """The custom model deployments of one account and region."""
 
-    def __init__(self, account_id: str, region: str, behaviour: BedrockBehaviour, models: CustomModelStore) -> None:
-        self.account_id = account_id
-        self.region = region
-        self.behaviour = behaviour
-        self.models = models  # the custom models of the same account and region
-        self.deployments: dict[str, Deployment] = {}  # by name
-        self.tokens: dict[str, str] = {}  # clientRequestToken -> deployment ARN
-        self.calls: list[str] = []
-        self.created: list[str] = []  # names, in order
-        self.replays: list[str] = []
-        self.refusals: list[tuple[str, str | None]] = []  # (EMULATOR_RULES id, name) of each refused request
-        self._lock = threading.Lock()
+    noun = "custom model deployment"
 
-    def refuse(self, broken: contract.Broken, name: str | None) -> BedrockError:
-        self.refusals.append((broken.rule.id, name))
-        status = {"ResourceNotFoundException": 404, "ConflictException": 409}.get(broken.rule.error, 400)
-        return BedrockError(broken.rule.error, broken.message, status=status)
+    def __init__(self, account_id: str, region: str, behaviour: BedrockBehaviour, models: CustomModelStore) -> None:
+        super().__init__(account_id, region, behaviour, models)
+        self.deployments: dict[str, Deployment] = {}  # by name
+
+    def resources(self) -> dict[str, Deployment]:
+        return self.deployments
 
     def _active_model(self, arn: str, name: str | None) -> Any:
         """The custom model an ARN names, if it exists here and is Active; else the rule it breaks."""
@@ -185,21 +176,8 @@ class DeploymentStore:
             self.created.append(name)
             return {"customModelDeploymentArn": arn}
 
-    def find(self, identifier: str) -> Deployment | None:
-        return next((d for d in list(self.deployments.values()) if identifier in (d.name, d.arn)), None)
-
-    def _find(self, identifier: str) -> Deployment:
-        deployment = self.find(identifier)
-        if deployment is None:
-            raise BedrockError("ResourceNotFoundException", f"Could not find the custom model deployment {identifier}.", status=404)
-        return deployment
-
     def get(self, params: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            self.calls.append("GetCustomModelDeployment")
-            deployment = self._find(params["customModelDeploymentIdentifier"])
-            deployment.check()
-            return deployment.describe()
+        return self._get("GetCustomModelDeployment", params["customModelDeploymentIdentifier"])
 
     def update(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -229,16 +207,7 @@ class DeploymentStore:
             return {}
 
     def list(self, query: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            self.calls.append("ListCustomModelDeployments")
-            items = list(self.deployments.values())
-        if query.get("nameContains"):
-            items = [d for d in items if query["nameContains"] in d.name]
-        if query.get("statusEquals"):
-            items = [d for d in items if d.status == query["statusEquals"]]
-        if query.get("modelArnEquals"):
-            items = [d for d in items if d.model_arn == query["modelArnEquals"]]
-        page, token = page_of(items, query)
+        page, token = page_of(self._matching("ListCustomModelDeployments", query), query)
         return {"modelDeploymentSummaries": [d.summary() for d in page], **({"nextToken": token} if token else {})}
 
 

@@ -21,14 +21,14 @@ model's name): InService, Failed with a failureMessage, or stuck.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sandbox import bedrock_contract as contract
-from sandbox.bedrock import BedrockBehaviour, BedrockError, CustomModelStore, _iso, _model_id
+from sandbox.bedrock import BedrockBehaviour, CustomModelStore, _iso, _model_id
 from sandbox.deployments import page_of
+from sandbox.resource_store import ResourceStore
 
 #: The operations this module serves, and the ThroughputStore method serving each.
 THROUGHPUT_OPERATIONS = {
@@ -104,26 +104,17 @@ class Throughput:
         return {k: described[k] for k in keys if k in described}
 
 
-class ThroughputStore:
+class ThroughputStore(ResourceStore):
     """The Provisioned Throughputs of one account and region."""
 
-    def __init__(self, account_id: str, region: str, behaviour: BedrockBehaviour, models: CustomModelStore) -> None:
-        self.account_id = account_id
-        self.region = region
-        self.behaviour = behaviour
-        self.models = models
-        self.throughputs: dict[str, Throughput] = {}  # by name
-        self.tokens: dict[str, str] = {}
-        self.calls: list[str] = []
-        self.created: list[str] = []
-        self.replays: list[str] = []
-        self.refusals: list[tuple[str, str | None]] = []
-        self._lock = threading.Lock()
+    noun = "Provisioned Throughput"
 
-    def refuse(self, broken: contract.Broken, name: str | None) -> BedrockError:
-        self.refusals.append((broken.rule.id, name))
-        status = {"ResourceNotFoundException": 404}.get(broken.rule.error, 400)
-        return BedrockError(broken.rule.error, broken.message, status=status)
+    def __init__(self, account_id: str, region: str, behaviour: BedrockBehaviour, models: CustomModelStore) -> None:
+        super().__init__(account_id, region, behaviour, models)
+        self.throughputs: dict[str, Throughput] = {}  # by name
+
+    def resources(self) -> dict[str, Throughput]:
+        return self.throughputs
 
     def _model(self, model_id: str, name: str) -> Any:
         foundation = ":foundation-model/" in model_id or (not model_id.startswith("arn:") and "." in model_id)
@@ -210,21 +201,8 @@ class ThroughputStore:
             return
         raise self.refuse(contract.Broken(contract.MODEL_UNITS_QUOTA, message), name)
 
-    def find(self, identifier: str) -> Throughput | None:
-        return next((t for t in list(self.throughputs.values()) if identifier in (t.name, t.arn)), None)
-
-    def _find(self, identifier: str) -> Throughput:
-        found = self.find(identifier)
-        if found is None:
-            raise BedrockError("ResourceNotFoundException", f"Could not find the Provisioned Throughput {identifier}.", status=404)
-        return found
-
     def get(self, params: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            self.calls.append("GetProvisionedModelThroughput")
-            throughput = self._find(params["provisionedModelId"])
-            throughput.check()
-            return throughput.describe()
+        return self._get("GetProvisionedModelThroughput", params["provisionedModelId"])
 
     def delete(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -234,14 +212,5 @@ class ThroughputStore:
             return {}
 
     def list(self, query: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            self.calls.append("ListProvisionedModelThroughputs")
-            items = list(self.throughputs.values())
-        if query.get("nameContains"):
-            items = [t for t in items if query["nameContains"] in t.name]
-        if query.get("statusEquals"):
-            items = [t for t in items if t.status == query["statusEquals"]]
-        if query.get("modelArnEquals"):
-            items = [t for t in items if t.model_arn == query["modelArnEquals"]]
-        page, token = page_of(items, query)
+        page, token = page_of(self._matching("ListProvisionedModelThroughputs", query), query)
         return {"provisionedModelSummaries": [t.summary() for t in page], **({"nextToken": token} if token else {})}
